@@ -1,0 +1,83 @@
+#pragma once
+// The character classes and small grammar pieces every HTTP field parser shares
+// (RFC 9110 §5.6, RFC 5234 Appendix B.1). Pure functions over std::string_view; no allocation
+// except where a function returns std::string.
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald::core::syntax {
+
+namespace detail {
+constexpr std::array<bool, 256> make_tchar_table() {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view{"!#$%&'*+-.^_`|~"}) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}
+inline constexpr std::array<bool, 256> tchar_table = make_tchar_table();
+}  // namespace detail
+
+// tchar (RFC 9110 §5.6.2): the characters of a token, such as a method or field name.
+constexpr bool is_tchar(char c) { return detail::tchar_table[static_cast<unsigned char>(c)]; }
+
+constexpr bool is_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+constexpr bool is_hexdig(char c) {
+  return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
+}
+// OWS / RWS / BWS are made of SP and HTAB only (RFC 9110 §5.6.3).
+constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
+constexpr bool is_vchar(char c) { return c >= '!' && c <= '~'; }
+// obs-text (RFC 9110 §5.5): octets 0x80-0xFF, allowed in field values and quoted strings.
+constexpr bool is_obs_text(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+// field-vchar = VCHAR / obs-text; a field value may also hold SP and HTAB between them.
+constexpr bool is_field_vchar(char c) { return is_vchar(c) || is_obs_text(c); }
+
+// A field value as RFC 9110 §5.5 allows it once the surrounding OWS is gone: no CR, LF,
+// NUL or other control characters, and no leading or trailing whitespace.
+constexpr bool is_field_value(std::string_view v) {
+  for (char c : v)
+    if (!is_field_vchar(c) && !is_ows(c)) return false;
+  return v.empty() || (!is_ows(v.front()) && !is_ows(v.back()));
+}
+
+constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+// ASCII case-insensitive equality, the comparison for field names, tokens such as
+// coding names and media type names (RFC 9110 §5.1, §8.3.1).
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  return true;
+}
+
+constexpr std::string_view trim_ows(std::string_view s) {
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Reads a quoted-string (RFC 9110 §5.6.4) at the start of `in`. On success returns the
+// unescaped content and advances `in` past the closing quote; on malformed input returns
+// nullopt and leaves `in` unchanged.
+std::optional<std::string> consume_quoted_string(std::string_view& in);
+
+// Length of the quoted-string at the start of `s`, closing quote included, or 0 if `s` does not
+// start with a complete, well-formed quoted-string. Lets a caller skip one without copying.
+std::size_t quoted_string_length(std::string_view s);
+
+}  // namespace herald::core::syntax
