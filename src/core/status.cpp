@@ -61,6 +61,25 @@ static_assert(iis_table_is_sorted(), "iis_substatus_table must be sorted by (cod
 
 constexpr auto status_index = build_index();
 
+constexpr std::array<status_class_info, 5> class_table{{
+    {status_class::informational, "Informational", "RFC 9110 §15.2",
+     "The request was received and is being processed: an interim response, sent before the "
+     "final one.",
+     "请求已收到，仍在处理中：这是在最终响应之前发送的临时响应。"},
+    {status_class::successful, "Successful", "RFC 9110 §15.3",
+     "The request was received, understood and accepted.", "请求已被成功接收、理解并接受。"},
+    {status_class::redirection, "Redirection", "RFC 9110 §15.4",
+     "The user agent must take further action to complete the request.",
+     "用户代理需要采取进一步的操作才能完成请求。"},
+    {status_class::client_error, "Client Error", "RFC 9110 §15.5",
+     "The request has bad syntax or cannot be fulfilled; the client should not repeat it "
+     "unchanged.",
+     "请求有语法错误或无法被满足；客户端不应原样重复该请求。"},
+    {status_class::server_error, "Server Error", "RFC 9110 §15.6",
+     "The server is aware that it failed, or cannot perform the request.",
+     "服务器知道自己出错了，或无法执行该请求。"},
+}};
+
 }  // namespace
 
 std::span<const status_info> all_statuses() { return status_table; }
@@ -106,16 +125,11 @@ const iis_substatus* find_iis_substatus(int code, int sub) {
   return nullptr;
 }
 
-std::string_view to_string(status_class c) {
-  switch (c) {
-    case status_class::informational: return "Informational";
-    case status_class::successful: return "Successful";
-    case status_class::redirection: return "Redirection";
-    case status_class::client_error: return "Client Error";
-    case status_class::server_error: return "Server Error";
-  }
-  return "Unknown";
+const status_class_info& info(status_class c) {
+  return class_table[static_cast<std::size_t>(c) - 1];
 }
+
+std::string_view to_string(status_class c) { return info(c).name; }
 
 std::string_view to_string(status_standing s) {
   switch (s) {
@@ -169,6 +183,29 @@ std::string_view to_string(client_reaction r) {
     case retry_later: return "wait as Retry-After says (or back off), then retry";
     case retry_new_connection: return "retry on a connection to the right origin";
     case fail: return "failure: show the content to the user";
+  }
+  return "";
+}
+
+std::string_view identifier(client_reaction r) {
+  switch (r) {
+    case await_final: return "await_final";
+    case switch_protocol: return "switch_protocol";
+    case succeed: return "succeed";
+    case choose_variant: return "choose_variant";
+    case follow_post_to_get: return "follow_post_to_get";
+    case follow_as_get: return "follow_as_get";
+    case follow_same_method: return "follow_same_method";
+    case never_follow: return "never_follow";
+    case use_cached: return "use_cached";
+    case answer_challenge: return "answer_challenge";
+    case answer_proxy_challenge: return "answer_proxy_challenge";
+    case retry_idempotent: return "retry_idempotent";
+    case retry_without_expect: return "retry_without_expect";
+    case retry_after_handshake: return "retry_after_handshake";
+    case retry_later: return "retry_later";
+    case retry_new_connection: return "retry_new_connection";
+    case fail: return "fail";
   }
   return "";
 }

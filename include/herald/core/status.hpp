@@ -100,6 +100,15 @@ constexpr std::optional<status_class> class_of(int code) {
 
 std::string_view to_string(status_class c);  // "Informational", "Successful", ...
 
+struct status_class_info {
+  status_class klass;
+  std::string_view name;       // "Client Error"
+  std::string_view reference;  // "RFC 9110 §15.5"
+  std::string_view summary_en;
+  std::string_view summary_zh;
+};
+const status_class_info& info(status_class c);
+
 // RFC 9110 §15: a client that does not recognise a code treats it as the x00 code of its
 // class (an unknown 471 is handled as 400). Returns nullopt outside 100..599.
 constexpr std::optional<int> effective_code(int code) {
@@ -192,7 +201,8 @@ enum class client_reaction : std::uint8_t {
   retry_new_connection, // 421: retry on a connection for the right origin
   fail,                 // a final error: show the content to the user
 };
-std::string_view to_string(client_reaction r);  // a sentence for `herald status`
+std::string_view to_string(client_reaction r);   // a sentence for `herald status`
+std::string_view identifier(client_reaction r);  // the enumerator's name, for JSON output
 
 struct status_info {
   std::uint16_t code;

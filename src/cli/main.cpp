@@ -1,0 +1,5 @@
+#include <iostream>
+
+#include "cli/app.hpp"
+
+int main(int argc, char** argv) { return herald::cli::run(argc, argv, std::cout, std::cerr); }
