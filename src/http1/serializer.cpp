@@ -1,0 +1,208 @@
+#include <herald/http1/serializer.hpp>
+
+#include <herald/core/status.hpp>
+#include <herald/core/syntax.hpp>
+
+namespace herald::http1 {
+
+namespace {
+
+bool named(std::string_view name, std::string_view expected) {
+  return name.size() == expected.size() && core::syntax::iequals(name, expected);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+void append_decimal(std::string& out, std::uint64_t n) {
+  char digits[20];
+  int i = 20;
+  do {
+    digits[--i] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  out.append(digits + i, static_cast<std::size_t>(20 - i));
+}
+
+// The caller's fields, less the framing fields the serializer writes itself.
+std::optional<serialize_error> append_caller_fields(std::string& out, const core::fields& fields,
+                                                    const std::optional<std::uint64_t>& length,
+                                                    bool& wrote_content_length) {
+  for (const core::field& f : fields) {
+    if (named(f.name, "Transfer-Encoding")) return serialize_error::framing_field_set;
+    if (named(f.name, "Content-Length")) {
+      std::uint64_t value = 0;
+      for (char c : f.value) {
+        if (!core::syntax::is_digit(c)) return serialize_error::content_length_mismatch;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+      if (!length || value != *length) return serialize_error::content_length_mismatch;
+      wrote_content_length = true;
+    }
+    append_field(out, f.name, f.value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view describe(serialize_error e) {
+  switch (e) {
+    case serialize_error::invalid_status: return "a status code is three digits, 100 to 999";
+    case serialize_error::framing_field_set:
+      return "Transfer-Encoding is set by the serializer, not by the caller";
+    case serialize_error::content_length_mismatch:
+      return "Content-Length disagrees with the length of the content";
+    case serialize_error::content_length_forbidden:
+      return "a 1xx or 204 response must not have Content-Length (RFC 9110 §8.6)";
+    case serialize_error::content_forbidden:
+      return "a 1xx, 204 or 304 response has no content (RFC 9110 §6.4.1)";
+  }
+  return "";
+}
+
+serialized_head serialize_response_head(int status, const core::fields& fields,
+                                        content_size content, const response_options& options,
+                                        std::string& out) {
+  serialized_head result;
+  if (status < 100 || status > 999) {
+    result.failure = serialize_error::invalid_status;
+    return result;
+  }
+  const bool interim = status < 200;
+  const bool no_content = core::has_no_content_by_definition(status);
+  if (no_content && content.what != content_size::kind::none &&
+      !(status == 304 && content.what == content_size::kind::known && content.length == 0)) {
+    result.failure = serialize_error::content_forbidden;
+    return result;
+  }
+  if ((interim || status == 204) && fields.contains("Content-Length")) {
+    result.failure = serialize_error::content_length_forbidden;
+    return result;
+  }
+
+  const std::size_t rollback = out.size();
+  out.append("HTTP/1.1 ");
+  append_decimal(out, static_cast<std::uint64_t>(status));
+  out.push_back(' ');
+  // An unknown code goes out without a phrase: a made-up one would mislead (RFC 9112 §4).
+  if (const core::status_info* info = core::find_status(status)) out.append(info->reason);
+  out.append("\r\n");
+
+  if (!interim) {
+    if (!options.date.empty()) append_field(out, "Date", options.date);
+    if (!options.server.empty()) append_field(out, "Server", options.server);
+  }
+
+  std::optional<std::uint64_t> known_length;
+  if (content.what == content_size::kind::known) known_length = content.length;
+  if (content.what == content_size::kind::none && !no_content) known_length = 0;
+  bool wrote_content_length = false;
+  if (auto e = append_caller_fields(out, fields, known_length, wrote_content_length)) {
+    out.resize(rollback);
+    result.failure = e;
+    return result;
+  }
+
+  result.keep_alive = options.keep_alive;
+  if (interim) {
+    result.framing = body_framing::none;
+  } else if (no_content) {
+    // 204 and 304 carry no framing fields of their own (a 304's Content-Length, if the caller
+    // gives one, describes the selected representation and was written above).
+    result.framing = body_framing::none;
+  } else if (known_length) {
+    if (!wrote_content_length) {
+      out.append("Content-Length: ");
+      append_decimal(out, *known_length);
+      out.append("\r\n");
+    }
+    result.framing = *known_length == 0 ? body_framing::none : body_framing::content_length;
+  } else if (options.peer_version_minor >= 1) {
+    out.append("Transfer-Encoding: chunked\r\n");
+    result.framing = body_framing::chunked;
+  } else {
+    // An HTTP/1.0 peer knows no chunked coding: the close delimits the content (RFC 9112 §6.3).
+    result.framing = body_framing::until_close;
+    result.keep_alive = false;
+  }
+  if (options.head_request) result.framing = body_framing::none;
+
+  if (!interim) {
+    if (!result.keep_alive)
+      out.append("Connection: close\r\n");
+    else if (options.peer_version_minor == 0)
+      out.append("Connection: keep-alive\r\n");  // RFC 9112 §9.3: 1.0 persistence is opt-in
+  }
+  out.append("\r\n");
+  return result;
+}
+
+std::optional<serialize_error> serialize_request_head(std::string_view method,
+                                                      std::string_view target,
+                                                      std::string_view host,
+                                                      const core::fields& fields,
+                                                      content_size content, std::string& out) {
+  const std::size_t rollback = out.size();
+  out.append(method);
+  out.push_back(' ');
+  out.append(target);
+  out.append(" HTTP/1.1\r\n");
+  append_field(out, "Host", host);
+  std::optional<std::uint64_t> known_length;
+  if (content.what == content_size::kind::known) known_length = content.length;
+  bool wrote_content_length = false;
+  core::fields without_host;
+  const core::fields* caller = &fields;
+  if (fields.contains("Host")) {
+    without_host = fields;
+    without_host.erase("Host");
+    caller = &without_host;
+  }
+  if (auto e = append_caller_fields(out, *caller, known_length, wrote_content_length)) {
+    out.resize(rollback);
+    return e;
+  }
+  if (content.what == content_size::kind::known && !wrote_content_length &&
+      (content.length > 0 || method == "POST" || method == "PUT" || method == "PATCH")) {
+    // RFC 9110 §8.6: a user agent sends Content-Length: 0 for an empty POST/PUT/PATCH body.
+    out.append("Content-Length: ");
+    append_decimal(out, content.length);
+    out.append("\r\n");
+  } else if (content.what == content_size::kind::unknown) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  out.append("\r\n");
+  return std::nullopt;
+}
+
+std::string_view chunk_header(std::uint64_t size, std::array<char, 20>& buffer) {
+  constexpr char hex[] = "0123456789abcdef";
+  std::size_t i = buffer.size();
+  buffer[--i] = '\n';
+  buffer[--i] = '\r';
+  do {
+    buffer[--i] = hex[size & 0xf];
+    size >>= 4;
+  } while (size != 0);
+  return {buffer.data() + i, buffer.size() - i};
+}
+
+std::string_view date_cache::at(std::chrono::sys_seconds t) {
+  if (!valid_ || t != cached_) {
+    core::format_http_date(t, std::span<char, core::http_date_length>(text_));
+    cached_ = t;
+    valid_ = true;
+  }
+  return {text_.data(), text_.size()};
+}
+
+std::string_view date_cache::now() {
+  return at(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
+}  // namespace herald::http1
