@@ -6,6 +6,7 @@
 
 #include <ostream>
 
+#include "cli/serve_command.hpp"
 #include "cli/status_command.hpp"
 
 namespace herald::cli {
@@ -18,6 +19,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   status_options status;
   add_status_command(app, status);
+  serve_options serve;
+  add_serve_command(app, serve);
 
   try {
     app.parse(argc, argv);
@@ -29,6 +32,7 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
 
   if (app.got_subcommand("status"))
     return run_status(status, out, err, use_color(status.color, STDOUT_FILENO));
+  if (app.got_subcommand("serve")) return run_serve(serve, err);
   return 2;
 }
 

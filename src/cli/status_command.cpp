@@ -140,6 +140,18 @@ class status_printer {
                     "error pages, never on the wire");
   }
 
+  // One Markdown table row per meaning: the README's status table comes from here.
+  static void markdown_header(std::ostream& out) {
+    out << "| code | reason | defined in | standing | a client |\n"
+           "|---|---|---|---|---|\n";
+  }
+  void markdown_row(const status_info& s) {
+    std::string standing(core::to_string(s.standing));
+    if (!s.official()) standing = fmt::format("unofficial ({})", s.origin);
+    out_ << fmt::format("| {} | {} | {} | {} | {} |\n", s.code, s.reason, s.reference, standing,
+                        core::to_string(s.reaction));
+  }
+
   void list() {
     int current_class = 0;
     for (const status_info& s : core::all_statuses()) {
@@ -293,7 +305,10 @@ int run_status(const status_options& options, std::ostream& out, std::ostream& e
       return 2;
 
     case kind::list:
-      if (options.json) {
+      if (options.markdown) {
+        status_printer::markdown_header(out);
+        for (const status_info& s : core::all_statuses()) print.markdown_row(s);
+      } else if (options.json) {
         json all = json::array();
         for (const status_info& s : core::all_statuses()) all.push_back(to_json(s, zh));
         out << all.dump(2) << '\n';
@@ -334,7 +349,11 @@ int run_status(const status_options& options, std::ostream& out, std::ostream& e
 
     case kind::status_class: {
       auto c = static_cast<core::status_class>(query.code);
-      if (options.json) {
+      if (options.markdown) {
+        status_printer::markdown_header(out);
+        for (const status_info& s : core::all_statuses())
+          if (s.code / 100 == query.code) print.markdown_row(s);
+      } else if (options.json) {
         const auto& info = core::info(c);
         json j;
         j["class"] = fmt::format("{}xx", query.code);
@@ -390,7 +409,9 @@ void add_status_command(CLI::App& app, status_options& options) {
       "status", "Explain a status code, a class (4xx), an IIS sub-status (404.3), or search");
   cmd->add_option("query", options.query, "404, 4xx, 404.3, or words such as teapot");
   cmd->add_flag("--list", options.list, "List every code herald knows");
-  cmd->add_flag("--json", options.json, "Print JSON instead of text");
+  auto* json = cmd->add_flag("--json", options.json, "Print JSON instead of text");
+  cmd->add_flag("--markdown", options.markdown, "Print a Markdown table (with --list or a class)")
+      ->excludes(json);
   cmd->add_option("--lang", options.lang, "Language of the descriptions")
       ->check(CLI::IsMember({"en", "zh"}));
   cmd->add_option("--color", options.color, "Colour: auto (on a terminal), always, never")

@@ -17,6 +17,7 @@ struct status_options {
   std::string query;  // "404", "4xx", "404.3", or words to search for; empty lists everything
   bool list = false;
   bool json = false;
+  bool markdown = false;  // a Markdown table, for lists and classes
   std::string lang = "en";
   color_mode color = color_mode::automatic;
 };

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include <herald/core/fields.hpp>
 #include <herald/core/request_target.hpp>
 #include <herald/core/syntax.hpp>
+
+#include "http1/scan.hpp"
 
 namespace herald::http1 {
 
@@ -15,29 +18,22 @@ namespace {
 // ----- field lines shared by requests, responses and trailers -----------------------------
 
 // Parses the field lines of `section` (everything between the start line and the empty
-// line, each line ending in CRLF, or LF when `bare_lf_ok`) into `out`.
+// line, each line ending in CRLF, or LF when `bare_lf_ok`) into `out`. One pass: the value
+// scan that validates the characters also finds the end of the line.
 std::optional<error> parse_field_lines(std::string_view section, bool bare_lf_ok,
                                        std::size_t max_fields, std::vector<field_line>& out) {
   std::size_t pos = 0;
   while (pos < section.size()) {
-    std::size_t lf = section.find('\n', pos);
-    std::size_t end = lf;  // end of the line's content
-    if (lf > pos && section[lf - 1] == '\r')
-      --end;
-    else if (!bare_lf_ok)
-      return error::bare_lf;
-    std::string_view line = section.substr(pos, end - pos);
-    pos = lf + 1;
-
+    std::string_view rest = section.substr(pos);
     // RFC 9112 §5.2 (obs-fold) and §2.2 (whitespace after the start line): a line that starts
     // with whitespace is rejected, never merged into the previous value.
-    if (line.empty() || syntax::is_ows(line.front())) return error::obs_fold;
+    if (syntax::is_ows(rest.front())) return error::obs_fold;
 
     std::size_t colon = 0;
-    while (colon < line.size() && syntax::is_tchar(line[colon])) ++colon;
-    if (colon == line.size()) return error::missing_colon;
-    if (line[colon] != ':') {
-      if (syntax::is_ows(line[colon])) {
+    while (colon < rest.size() && syntax::is_tchar(rest[colon])) ++colon;
+    if (colon == rest.size() || rest[colon] != ':') {
+      std::string_view line = rest.substr(0, rest.find('\n'));
+      if (colon < line.size() && syntax::is_ows(line[colon])) {
         // RFC 9112 §5.1: "No whitespace is allowed between the field name and colon".
         std::size_t next = colon;
         while (next < line.size() && syntax::is_ows(line[next])) ++next;
@@ -48,28 +44,35 @@ std::optional<error> parse_field_lines(std::string_view section, bool bare_lf_ok
     }
     if (colon == 0) return error::invalid_field_name;
 
-    std::string_view value = syntax::trim_ows(line.substr(colon + 1));
-    for (char c : value) {
-      if (syntax::is_field_vchar(c) || syntax::is_ows(c)) continue;
-      return c == '\r' ? error::bare_cr : error::invalid_field_value;
+    std::size_t value_start = colon + 1;
+    while (value_start < rest.size() && syntax::is_ows(rest[value_start])) ++value_start;
+    std::size_t value_end = value_start + scan::field_value_end(rest.substr(value_start));
+    std::size_t next_line;
+    if (value_end + 1 < rest.size() && rest[value_end] == '\r' && rest[value_end + 1] == '\n') {
+      next_line = value_end + 2;
+    } else if (value_end < rest.size() && rest[value_end] == '\n') {
+      if (!bare_lf_ok) return error::bare_lf;
+      next_line = value_end + 1;
+    } else {
+      return value_end < rest.size() && rest[value_end] == '\r' ? error::bare_cr
+                                                                 : error::invalid_field_value;
     }
+    while (value_end > value_start && syntax::is_ows(rest[value_end - 1])) --value_end;
     if (out.size() >= max_fields) return error::too_many_fields;
-    out.push_back({line.substr(0, colon), value});
+    out.push_back({rest.substr(0, colon), rest.substr(value_start, value_end - value_start)});
+    pos += next_line;
   }
   return std::nullopt;
 }
 
-// Calls f(element) for each non-empty element of a comma-separated list (RFC 9110 §5.6.1).
-// Returns false when an element is not a token-like run (the callers only list tokens).
+// Calls f(element) for each element of a list field (RFC 9110 §5.6.1). Returns false, having
+// called nothing, when the value is not a well-formed list.
 template <typename F>
-void for_each_element(std::string_view list, F&& f) {
-  while (!list.empty()) {
-    std::size_t comma = list.find(',');
-    std::string_view element = syntax::trim_ows(list.substr(0, comma));
-    if (!element.empty()) f(element);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
+bool for_each_element(std::string_view list, F&& f) {
+  auto elements = core::list_elements::parse(list);
+  if (!elements) return false;
+  for (std::string_view element : *elements) f(element);
+  return true;
 }
 
 // Content-Length = 1*DIGIT; as a list of identical values it is that value (RFC 9110 §8.6).
@@ -78,7 +81,7 @@ std::optional<error> merge_content_length(std::string_view field, bool& seen,
                                           std::uint64_t& value) {
   bool any = false;
   std::optional<error> failure;
-  for_each_element(field, [&](std::string_view element) {
+  bool well_formed = for_each_element(field, [&](std::string_view element) {
     any = true;
     if (failure) return;
     std::uint64_t n = 0;
@@ -97,7 +100,7 @@ std::optional<error> merge_content_length(std::string_view field, bool& seen,
     seen = true;
     value = n;
   });
-  if (!any && !failure) failure = error::invalid_content_length;
+  if ((!any || !well_formed) && !failure) failure = error::invalid_content_length;
   return failure;
 }
 
@@ -116,7 +119,7 @@ struct framing_fields {
 void note_transfer_encoding(std::string_view field, framing_fields& f) {
   f.has_transfer_encoding = true;
   bool any = false;
-  for_each_element(field, [&](std::string_view element) {
+  bool well_formed = for_each_element(field, [&](std::string_view element) {
     any = true;
     std::string_view name = element.substr(0, element.find(';'));
     name = syntax::trim_ows(name);
@@ -141,14 +144,8 @@ void note_transfer_encoding(std::string_view field, framing_fields& f) {
     }
     f.chunked_last = chunked;
   });
-  if (!any) f.invalid_coding = true;
+  if (!any || !well_formed) f.invalid_coding = true;
 }
-
-// Where a line of a head ends: the offset of its LF.
-struct line_end_scan {
-  std::size_t lf;
-  bool bare_lf;
-};
 
 bool field_name_is(std::string_view name, std::string_view expected) {
   return name.size() == expected.size() && syntax::iequals(name, expected);
@@ -277,32 +274,42 @@ parse_result request_parser::scan(std::string_view buffer) {
                                           : error::invalid_method);
     }
 
+    // Limits are judged on what a line will at least hold, so that the verdict is the same
+    // wherever the input was cut: a line's content, plus its CRLF for field lines.
     const char* found = static_cast<const char*>(
         pos < buffer.size() ? std::memchr(buffer.data() + pos, '\n', buffer.size() - pos)
                             : nullptr);
     if (found == nullptr) {
       scanned_ = buffer.size();
-      if (in_request_line_ && buffer.size() - request_line_start_ > limits_.max_request_line)
+      std::string_view partial = buffer.substr(line_start_);
+      std::size_t content = partial.size() - (partial.ends_with('\r') ? 1 : 0);
+      if (in_request_line_ && content > limits_.max_request_line)
         return parse_result::rejected(error::request_line_too_long);
-      if (!in_request_line_ && buffer.size() - section_start_ > limits_.max_header_section)
+      if (!in_request_line_ && content > 0 &&
+          line_start_ - section_start_ + content + 2 > limits_.max_header_section)
         return parse_result::rejected(error::header_section_too_large);
       return parse_result::need_more();
     }
     std::size_t lf = static_cast<std::size_t>(found - buffer.data());
-    if (lf == line_start_ || buffer[lf - 1] != '\r') return parse_result::rejected(error::bare_lf);
+    const bool crlf = lf > line_start_ && buffer[lf - 1] == '\r';
+    std::size_t content = lf - line_start_ - (crlf ? 1 : 0);
     if (in_request_line_) {
-      if (lf - 1 - request_line_start_ > limits_.max_request_line)
+      if (content > limits_.max_request_line)
         return parse_result::rejected(error::request_line_too_long);
+      if (!crlf) return parse_result::rejected(error::bare_lf);
       in_request_line_ = false;
       section_start_ = lf + 1;
-    } else if (lf == line_start_ + 1) {
-      // The empty line: the head is whole.
-      scanned_ = lf + 1;
-      return parse_result::complete(lf + 1);
+    } else {
+      if (content > 0 && line_start_ - section_start_ + content + 2 > limits_.max_header_section)
+        return parse_result::rejected(error::header_section_too_large);
+      if (!crlf) return parse_result::rejected(error::bare_lf);
+      if (content == 0) {
+        // The empty line: the head is whole.
+        scanned_ = lf + 1;
+        return parse_result::complete(lf + 1);
+      }
     }
     line_start_ = pos = scanned_ = lf + 1;
-    if (pos - section_start_ > limits_.max_header_section + 2)
-      return parse_result::rejected(error::header_section_too_large);
   }
 }
 
@@ -437,6 +444,9 @@ parse_result response_parser::parse(std::string_view buffer, std::string_view re
                       (lf > 1 && buffer[lf - 1] == '\r' && buffer[lf - 2] == '\n');
     pos = lf + 1;
     scanned_ = pos;
+    // The same bound as above, so a head that arrives whole is judged as one that trickles in.
+    if (pos > limits_.max_request_line + limits_.max_header_section)
+      return parse_result::rejected(error::header_section_too_large);
     if (empty_line && lf > 1) return parse_complete_head(buffer.substr(0, pos), request_method);
   }
 }
@@ -605,21 +615,20 @@ body_decoder::result body_decoder::decode_chunk_size_line(std::string_view input
   std::size_t lf = input.substr(0, max_line).find('\n');
   if (lf == std::string_view::npos) {
     std::string_view seen = input.substr(0, max_line);
-    std::size_t digits = 0;
-    while (digits < seen.size() && syntax::is_hexdig(seen[digits])) ++digits;
-    // Reject what is already wrong rather than wait for more of it.
-    if (digits < seen.size() && digits == 0) r.failure = error::invalid_chunk_size;
+    std::size_t zeros = 0, digits = 0;
+    while (zeros < seen.size() && seen[zeros] == '0') ++zeros;
+    while (zeros + digits < seen.size() && syntax::is_hexdig(seen[zeros + digits])) ++digits;
+    // Reject what is already wrong rather than wait for more of it. Leading zeros are valid
+    // (1*HEXDIG); only significant digits can overflow.
+    if (!seen.empty() && zeros + digits == 0) r.failure = error::invalid_chunk_size;
     else if (digits > max_size_digits) r.failure = error::chunk_size_overflow;
     else if (input.size() >= max_line) r.failure = error::chunk_extension_too_long;
     return r;
   }
-  if (lf == 0 || input[lf - 1] != '\r') {
-    r.failure = error::bare_lf;
-    return r;
-  }
-  std::string_view line = input.substr(0, lf - 1);
+  // The verdict must not depend on where the input was cut, so the size is judged first, as
+  // it is above when the line is not yet whole.
   std::size_t digits = 0;
-  while (digits < line.size() && syntax::is_hexdig(line[digits])) ++digits;
+  while (digits < lf && syntax::is_hexdig(input[digits])) ++digits;
   if (digits == 0) {
     r.failure = error::invalid_chunk_size;
     return r;
@@ -630,10 +639,13 @@ body_decoder::result body_decoder::decode_chunk_size_line(std::string_view input
       r.failure = error::chunk_size_overflow;
       return r;
     }
-    char c = line[i];
-    int nibble = syntax::is_digit(c) ? c - '0' : syntax::to_lower(c) - 'a' + 10;
-    size = (size << 4) | static_cast<std::uint64_t>(nibble);
+    size = (size << 4) | static_cast<std::uint64_t>(syntax::hex_value(input[i]));
   }
+  if (input[lf - 1] != '\r') {
+    r.failure = error::bare_lf;
+    return r;
+  }
+  std::string_view line = input.substr(0, lf - 1);
   std::string_view ext = line.substr(digits);
   if (ext.size() > limits_.max_chunk_extensions) {
     r.failure = error::chunk_extension_too_long;
@@ -709,22 +721,31 @@ body_decoder::result body_decoder::decode_chunk_size_line(std::string_view input
 body_decoder::result body_decoder::decode_trailers(std::string_view input) {
   result r;
   std::size_t pos = 0;
+  // The section's size counts each field line with its CRLF, as the header section's does,
+  // and is judged the same whether the input is whole or cut.
   while (true) {
     std::size_t lf = input.find('\n', pos);
-    if (lf == std::string_view::npos || lf > limits_.max_trailer_section + 2) {
-      if (input.size() > limits_.max_trailer_section + 2 ||
-          (lf != std::string_view::npos && lf > limits_.max_trailer_section + 2))
+    if (lf == std::string_view::npos) {
+      std::string_view partial = input.substr(pos);
+      std::size_t content = partial.size() - (partial.ends_with('\r') ? 1 : 0);
+      if (content > 0 && pos + content + 2 > limits_.max_trailer_section)
         r.failure = error::trailer_section_too_large;
       return r;
     }
-    if (lf == pos || input[lf - 1] != '\r') {
+    const bool crlf = lf > pos && input[lf - 1] == '\r';
+    std::size_t content = lf - pos - (crlf ? 1 : 0);
+    if (content > 0 && pos + content + 2 > limits_.max_trailer_section) {
+      r.failure = error::trailer_section_too_large;
+      return r;
+    }
+    if (!crlf) {
       r.failure = error::bare_lf;
       return r;
     }
-    if (lf == pos + 1) {
+    if (content == 0) {
       // The empty line ends the message.
       trailers_.clear();
-      if (auto e = parse_field_lines(input.substr(0, pos), false, 4 * 64, trailers_)) {
+      if (auto e = parse_field_lines(input.substr(0, pos), false, limits_.max_field_count, trailers_)) {
         r.failure = *e;
         return r;
       }

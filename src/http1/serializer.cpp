@@ -28,24 +28,38 @@ void append_decimal(std::string& out, std::uint64_t n) {
   out.append(digits + i, static_cast<std::size_t>(20 - i));
 }
 
-// The caller's fields, less the framing fields the serializer writes itself.
+// The caller's fields, less the framing fields the serializer writes itself. `length` is the
+// content length a Content-Length must state, unless `length_is_free` (a 304's describes the
+// selected representation); `skip` names a field the caller writes itself.
 std::optional<serialize_error> append_caller_fields(std::string& out, const core::fields& fields,
                                                     const std::optional<std::uint64_t>& length,
+                                                    bool length_is_free, std::string_view skip,
                                                     bool& wrote_content_length) {
   for (const core::field& f : fields) {
+    if (!skip.empty() && named(f.name, skip)) continue;
     if (named(f.name, "Transfer-Encoding")) return serialize_error::framing_field_set;
     if (named(f.name, "Content-Length")) {
       std::uint64_t value = 0;
+      if (f.value.empty()) return serialize_error::content_length_mismatch;
       for (char c : f.value) {
-        if (!core::syntax::is_digit(c)) return serialize_error::content_length_mismatch;
+        if (!core::syntax::is_digit(c) || value > (UINT64_MAX - 9) / 10)
+          return serialize_error::content_length_mismatch;
         value = value * 10 + static_cast<std::uint64_t>(c - '0');
       }
-      if (!length || value != *length) return serialize_error::content_length_mismatch;
+      if (!length_is_free && (!length || value != *length))
+        return serialize_error::content_length_mismatch;
       wrote_content_length = true;
     }
     append_field(out, f.name, f.value);
   }
   return std::nullopt;
+}
+
+bool is_request_target_text(std::string_view target) {
+  if (target.empty()) return false;
+  for (char c : target)
+    if (!core::syntax::is_vchar(c)) return false;
+  return true;
 }
 
 }  // namespace
@@ -60,7 +74,9 @@ std::string_view describe(serialize_error e) {
     case serialize_error::content_length_forbidden:
       return "a 1xx or 204 response must not have Content-Length (RFC 9110 §8.6)";
     case serialize_error::content_forbidden:
-      return "a 1xx, 204 or 304 response has no content (RFC 9110 §6.4.1)";
+      return "a 1xx, 204, 205 or 304 response has no content (RFC 9110 §6.4.1, §15.3.6)";
+    case serialize_error::invalid_text:
+      return "a control character in a start line, Host, Date or Server value would forge lines";
   }
   return "";
 }
@@ -75,9 +91,14 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
   }
   const bool interim = status < 200;
   const bool no_content = core::has_no_content_by_definition(status);
-  if (no_content && content.what != content_size::kind::none &&
-      !(status == 304 && content.what == content_size::kind::known && content.length == 0)) {
+  const bool has_content = content.what == content_size::kind::unknown ||
+                           (content.what == content_size::kind::known && content.length > 0);
+  if (core::content_forbidden(status) && has_content) {
     result.failure = serialize_error::content_forbidden;
+    return result;
+  }
+  if (!core::syntax::is_field_value(options.date) || !core::syntax::is_field_value(options.server)) {
+    result.failure = serialize_error::invalid_text;
     return result;
   }
   if ((interim || status == 204) && fields.contains("Content-Length")) {
@@ -102,13 +123,14 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
   if (content.what == content_size::kind::known) known_length = content.length;
   if (content.what == content_size::kind::none && !no_content) known_length = 0;
   bool wrote_content_length = false;
-  if (auto e = append_caller_fields(out, fields, known_length, wrote_content_length)) {
+  if (auto e = append_caller_fields(out, fields, known_length, status == 304, {},
+                                    wrote_content_length)) {
     out.resize(rollback);
     result.failure = e;
     return result;
   }
 
-  result.keep_alive = options.keep_alive;
+  result.keep_alive = options.keep_alive && !fields.contains_token("Connection", "close");
   if (interim) {
     result.framing = body_framing::none;
   } else if (no_content) {
@@ -133,7 +155,7 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
   if (options.head_request) result.framing = body_framing::none;
 
   if (!interim) {
-    if (!result.keep_alive)
+    if (!result.keep_alive && !fields.contains_token("Connection", "close"))
       out.append("Connection: close\r\n");
     else if (options.peer_version_minor == 0)
       out.append("Connection: keep-alive\r\n");  // RFC 9112 §9.3: 1.0 persistence is opt-in
@@ -147,6 +169,9 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
                                                       std::string_view host,
                                                       const core::fields& fields,
                                                       content_size content, std::string& out) {
+  if (!core::syntax::is_token(method) || !is_request_target_text(target) ||
+      !core::syntax::is_field_value(host))
+    return serialize_error::invalid_text;
   const std::size_t rollback = out.size();
   out.append(method);
   out.push_back(' ');
@@ -155,23 +180,18 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
   append_field(out, "Host", host);
   std::optional<std::uint64_t> known_length;
   if (content.what == content_size::kind::known) known_length = content.length;
+  if (content.what == content_size::kind::none) known_length = 0;
   bool wrote_content_length = false;
-  core::fields without_host;
-  const core::fields* caller = &fields;
-  if (fields.contains("Host")) {
-    without_host = fields;
-    without_host.erase("Host");
-    caller = &without_host;
-  }
-  if (auto e = append_caller_fields(out, *caller, known_length, wrote_content_length)) {
+  if (auto e = append_caller_fields(out, fields, known_length, false, "Host", wrote_content_length)) {
     out.resize(rollback);
     return e;
   }
-  if (content.what == content_size::kind::known && !wrote_content_length &&
-      (content.length > 0 || method == "POST" || method == "PUT" || method == "PATCH")) {
-    // RFC 9110 §8.6: a user agent sends Content-Length: 0 for an empty POST/PUT/PATCH body.
+  // RFC 9110 §8.6: a user agent sends Content-Length: 0 for an empty POST, PUT or PATCH, whose
+  // methods define a meaning for content, and no Content-Length for GET and its kind.
+  const bool method_expects_content = method == "POST" || method == "PUT" || method == "PATCH";
+  if (!wrote_content_length && known_length && (*known_length > 0 || method_expects_content)) {
     out.append("Content-Length: ");
-    append_decimal(out, content.length);
+    append_decimal(out, *known_length);
     out.append("\r\n");
   } else if (content.what == content_size::kind::unknown) {
     out.append("Transfer-Encoding: chunked\r\n");

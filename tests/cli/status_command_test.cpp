@@ -9,10 +9,13 @@
 #include <string>
 
 #include "cli/app.hpp"
+#include "support/test_cases.hpp"
+#include <herald/core/status.hpp>
 
 namespace herald::cli {
 namespace {
 
+using herald::test::case_name;
 using kind = status_query::kind;
 
 struct classify_case {
@@ -56,7 +59,7 @@ INSTANTIATE_TEST_SUITE_P(
                     classify_case{"Word", "teapot", kind::search, 0, 0},
                     classify_case{"Words", "too many", kind::search, 0, 0},
                     classify_case{"Dotted", "a.b", kind::search, 0, 0}),
-    [](const testing::TestParamInfo<classify_case>& info) { return info.param.name; });
+    case_name);
 
 struct run_result {
   int exit_code;
@@ -147,6 +150,16 @@ TEST(StatusCommand, JsonListHasEveryEntry) {
   ASSERT_EQ(r.exit_code, 0);
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j.size(), core::all_statuses().size());
+}
+
+TEST(StatusCommand, MarkdownTableHasARowPerMeaning) {
+  auto r = herald({"status", "--list", "--markdown"});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("| code | reason |", 0), 0u);
+  auto rows = static_cast<std::size_t>(std::count(r.out.begin(), r.out.end(), '\n'));
+  EXPECT_EQ(rows, core::all_statuses().size() + 2);
+  EXPECT_NE(r.out.find("| 404 | Not Found | RFC 9110 §15.5.5 | current |"), std::string::npos);
+  EXPECT_EQ(herald({"status", "--list", "--markdown", "--json"}).exit_code, 2);
 }
 
 TEST(StatusCommand, ChineseDescriptions) {

@@ -7,15 +7,19 @@
 #include <herald/core/status.hpp>
 #include <map>
 #include <optional>
-#include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "support/test_cases.hpp"
+
 namespace herald::core {
 namespace {
+
+using herald::test::case_name;
+using herald::test::PrintTo;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -416,10 +420,6 @@ struct reason_case {
   std::string_view expected;
 };
 
-void PrintTo(const reason_case& c, std::ostream* os) {
-  *os << c.name;
-}
-
 class StatusReasonPhrase : public testing::TestWithParam<reason_case> {};
 
 TEST_P(StatusReasonPhrase, IsExactly) {
@@ -447,7 +447,7 @@ INSTANTIATE_TEST_SUITE_P(
                     reason_case{"NegativeIsEmpty", -200, ""},
                     reason_case{"Above599IsEmpty", 600, ""},
                     reason_case{"FarAboveIsEmpty", 1200, ""}),
-    [](const testing::TestParamInfo<reason_case>& p) { return p.param.name; });
+    case_name);
 
 // reaction_to -----------------------------------------------------------------------------------
 
@@ -456,10 +456,6 @@ struct reaction_case {
   int code;
   client_reaction expected;
 };
-
-void PrintTo(const reaction_case& c, std::ostream* os) {
-  *os << c.name;
-}
 
 class StatusReaction : public testing::TestWithParam<reaction_case> {};
 
@@ -507,7 +503,7 @@ INSTANTIATE_TEST_SUITE_P(
         reaction_case{"GatewayTimeout504", 504, fail}, reaction_case{"Qualys529", 529, retry_later},
         reaction_case{"Unknown555ActsAs500", 555, fail},
         reaction_case{"OutOfRangeFails", 600, fail}, reaction_case{"NegativeFails", -1, fail}),
-    [](const testing::TestParamInfo<reaction_case>& p) { return p.param.name; });
+    case_name);
 
 // Fields ----------------------------------------------------------------------------------------
 
@@ -517,10 +513,6 @@ struct fields_case {
   response_fields required;
   response_fields recommended;
 };
-
-void PrintTo(const fields_case& c, std::ostream* os) {
-  *os << c.name;
-}
 
 class StatusFields : public testing::TestWithParam<fields_case> {};
 
@@ -564,7 +556,7 @@ INSTANTIATE_TEST_SUITE_P(
         fields_case{"Legal451", 451, {}, link_blocked_by},
         fields_case{"Unavailable503", 503, {}, retry_after},
         fields_case{"NetworkAuth511", 511, {}, {}}),
-    [](const testing::TestParamInfo<fields_case>& p) { return p.param.name; });
+    case_name);
 
 TEST(StatusFieldNames, EveryFieldHasADistinctName) {
   std::set<std::string_view> names;

@@ -12,6 +12,8 @@
 #include <span>
 #include <string_view>
 
+#include <herald/core/flag_set.hpp>
+
 namespace herald::core {
 
 // Named codes for call sites. Any integer 100-599 is still a valid status on the wire: code
@@ -158,25 +160,7 @@ enum class response_field : std::uint16_t {
 inline constexpr int response_field_count = 16;
 std::string_view to_string(response_field f);  // the field's name, e.g. "WWW-Authenticate"
 
-class response_fields {
- public:
-  constexpr response_fields() = default;
-  constexpr response_fields(response_field f) : bits_(static_cast<std::uint16_t>(f)) {}
-  constexpr bool contains(response_field f) const {
-    return (bits_ & static_cast<std::uint16_t>(f)) != 0;
-  }
-  constexpr bool empty() const { return bits_ == 0; }
-  constexpr std::uint16_t bits() const { return bits_; }
-  friend constexpr response_fields operator|(response_fields a, response_fields b) {
-    response_fields r;
-    r.bits_ = static_cast<std::uint16_t>(a.bits_ | b.bits_);
-    return r;
-  }
-  friend constexpr bool operator==(response_fields, response_fields) = default;
-
- private:
-  std::uint16_t bits_ = 0;
-};
+using response_fields = flag_set<response_field>;
 constexpr response_fields operator|(response_field a, response_field b) {
   return response_fields{a} | response_fields{b};
 }

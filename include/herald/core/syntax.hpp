@@ -38,6 +38,12 @@ constexpr bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && 
 constexpr bool is_hexdig(char c) {
   return is_digit(c) || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f');
 }
+// The value of a hexadecimal digit; `c` must satisfy is_hexdig.
+constexpr int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
 // OWS / RWS / BWS are made of SP and HTAB only (RFC 9110 §5.6.3).
 constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
 constexpr bool is_vchar(char c) { return c >= '!' && c <= '~'; }
@@ -65,10 +71,26 @@ constexpr bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Drops the OWS at the start of `in` (RFC 9110 §5.6.3), for parsers that walk a value in place.
+constexpr void skip_ows(std::string_view& in) {
+  while (!in.empty() && is_ows(in.front())) in.remove_prefix(1);
+}
+
 constexpr std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  skip_ows(s);
   while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// Reads the longest run of tchar at the start of `in` and advances `in` past it. The result is a
+// view into the caller's buffer; it is empty, and `in` unchanged, when `in` does not start with a
+// tchar, so a caller that needs a token (1*tchar, RFC 9110 §5.6.2) checks for empty.
+constexpr std::string_view consume_token(std::string_view& in) {
+  std::size_t n = 0;
+  while (n < in.size() && is_tchar(in[n])) ++n;
+  std::string_view token = in.substr(0, n);
+  in.remove_prefix(n);
+  return token;
 }
 
 // Reads a quoted-string (RFC 9110 §5.6.4) at the start of `in`. On success returns the

@@ -39,7 +39,9 @@ enum class serialize_error : std::uint8_t {
   framing_field_set,         // the caller set Transfer-Encoding: framing is the serializer's
   content_length_mismatch,   // the caller's Content-Length disagrees with the content
   content_length_forbidden,  // Content-Length on a 1xx or 204 (RFC 9110 §8.6)
-  content_forbidden,         // content on a 1xx, 204 or 304 (RFC 9110 §6.4.1)
+  content_forbidden,         // content on a 1xx, 204, 205 or 304 (RFC 9110 §6.4.1, §15.3.6)
+  invalid_text,              // a CR, LF or other control octet in a method, target, Host,
+                             // Date or Server value: it would forge lines on the wire
 };
 std::string_view describe(serialize_error e);
 
@@ -59,7 +61,9 @@ struct serialized_head {
 
 // Appends the head of a response to `out`. The reason phrase comes from the status registry
 // (empty for a code it does not know, as RFC 9112 §4 allows). Date and Server are omitted on
-// 1xx. `fields` must not hold Content-Length unless it equals the content's length.
+// 1xx. `fields` must not hold Content-Length unless it equals the content's length (on a 304
+// it describes the selected representation instead, RFC 9110 §8.6); a `Connection: close` in
+// `fields` ends the connection. On failure `out` is left as it was.
 serialized_head serialize_response_head(int status, const core::fields& fields,
                                         content_size content, const response_options& options,
                                         std::string& out);

@@ -1,0 +1,46 @@
+#pragma once
+// The handler interface: how the server hands a request to the code that answers it.
+//
+// For each request the server calls, in order:
+//   1. `prepare(request)` with the head only. It answers how to treat the content: refuse it
+//      with a final response (405, 413, 401...: the server then never sends 100 Continue and
+//      does not read the content), or accept up to a size.
+//   2. `handle(request)` with the content read, which returns the response.
+// Both run on the connection's worker thread and must not block for long. An exception from
+// either becomes a 500 (the detail goes to the log, never to the client).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <herald/http1/message.hpp>
+#include <herald/server/response.hpp>
+
+namespace herald::server {
+
+struct request {
+  const http1::request_head& head;
+  std::string body;          // the decoded content, once read
+  bool secure = false;       // arrived over TLS
+  std::string_view peer;     // the client's address, for logs and rules
+};
+
+struct content_decision {
+  std::optional<response> refuse;  // answer this without reading the content
+  std::uint64_t max_size = 0;      // otherwise: read at most this much (more → 413)
+
+  static content_decision accept(std::uint64_t max) { return {std::nullopt, max}; }
+  static content_decision reject(response r) { return {std::move(r), 0}; }
+};
+
+class handler {
+ public:
+  virtual ~handler() = default;
+  virtual content_decision prepare(const request& r) = 0;
+  virtual response handle(request& r) = 0;
+  // The methods the server as a whole supports, for OPTIONS * (RFC 9110 §9.3.7).
+  virtual std::string_view server_allow() const { return "GET, HEAD, OPTIONS"; }
+};
+
+}  // namespace herald::server

@@ -1,0 +1,74 @@
+#pragma once
+// What a handler answers: a plain value that describes the response, which the connection then
+// performs (framing, interim responses, files, upgrades). Handlers never touch sockets.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <herald/core/fields.hpp>
+#include <herald/core/status.hpp>
+
+namespace herald::server {
+
+// A byte range of an open file, sent with sendfile. The file descriptor is shared so that
+// several parts (multipart/byteranges) can point into one open file; it is closed when the
+// last part is sent.
+struct file_part {
+  std::shared_ptr<const int> fd;  // owns the descriptor (closed by the deleter)
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+// Content assembled from text and file parts, e.g. a multipart/byteranges body: each
+// part's header as text, each range as a file part.
+using content_piece = std::variant<std::string, file_part>;
+
+struct content {
+  std::vector<content_piece> pieces;
+  std::uint64_t size() const;
+  bool empty() const { return pieces.empty(); }
+};
+
+// An interim response (1xx) sent before the final one; never sent to an HTTP/1.0 client
+// (RFC 9110 §15.2).
+struct interim_response {
+  int status = 103;
+  core::fields fields;
+};
+
+// A protocol that takes over the connection after a 101 (RFC 9110 §7.8): bytes in, bytes out.
+class upgraded_protocol {
+ public:
+  virtual ~upgraded_protocol() = default;
+  // Called with bytes the peer sent (the first call may carry bytes that followed the
+  // request); appends any bytes to send to `out`. Returns false to close the connection.
+  virtual bool on_data(std::string_view in, std::string& out) = 0;
+};
+
+struct response {
+  int status = 200;
+  core::fields fields;
+  content body;
+
+  std::vector<interim_response> interim;
+  // The protocol to switch to; with status 101 the connection becomes it.
+  std::shared_ptr<upgraded_protocol> upgrade;
+  // Close the connection after this response (e.g. after an error that leaves the request's
+  // body unread).
+  bool close = false;
+  // A short token saying why, for the access log (e.g. "te-and-cl"); empty for success.
+  std::string reason_token;
+
+  response() = default;
+  explicit response(int s) : status(s) {}
+  explicit response(core::status s) : status(core::to_int(s)) {}
+  void set_text(std::string text, std::string_view content_type = "text/plain; charset=utf-8");
+};
+
+}  // namespace herald::server

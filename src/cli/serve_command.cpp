@@ -1,0 +1,114 @@
+#include "cli/serve_command.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <csignal>
+#include <ostream>
+#include <stdexcept>
+#include <system_error>
+
+#include <herald/server/server.hpp>
+
+namespace herald::cli {
+
+namespace {
+
+std::chrono::milliseconds seconds(double s) {
+  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+}  // namespace
+
+server::listen_address parse_listen(const std::string& text) {
+  server::listen_address address;
+  std::string_view port_text = text;
+  auto colon = text.rfind(':');
+  if (colon != std::string::npos && text.find(']') != std::string::npos &&
+      colon < text.find(']'))
+    colon = std::string::npos;  // "[::1]" alone: no port
+  if (colon != std::string::npos) {
+    address.host = text.substr(0, colon);
+    port_text = std::string_view(text).substr(colon + 1);
+    if (address.host.empty()) throw std::invalid_argument("--listen " + text + ": no host before the colon");
+  }
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
+    throw std::invalid_argument("--listen " + text + ": the port must be a number from 0 to 65535");
+  address.port = static_cast<unsigned short>(port);
+  return address;
+}
+
+void add_serve_command(CLI::App& app, serve_options& o) {
+  CLI::App* cmd = app.add_subcommand("serve", "Serve a directory over HTTP/1.1");
+  cmd->add_option("root", o.root, "Directory to serve")->capture_default_str()->check(CLI::ExistingDirectory);
+  cmd->add_option("--root", o.root, "Directory to serve (same as the positional)")->check(CLI::ExistingDirectory);
+  cmd->add_option("--listen,-l", o.listen,
+                  "Address to listen on, host:port or port; repeatable (default 127.0.0.1:8080)");
+  cmd->add_option("--workers", o.server.workers, "Worker threads (default: one per core)");
+  cmd->add_option("--header-timeout", o.header_timeout, "Seconds for a request head to arrive (408)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--body-timeout", o.body_timeout, "Seconds the request content may stall (408)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--idle-timeout", o.idle_timeout, "Seconds an idle keep-alive connection stays open")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--send-timeout", o.send_timeout, "Seconds a slow reader may stall a response")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--grace", o.grace, "Seconds requests in flight may finish after SIGTERM")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-request-line", o.server.limits.max_request_line, "Octets in a request line (414)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{8000}, std::size_t{1} << 20));
+  cmd->add_option("--max-header-size", o.server.limits.max_header_section, "Octets of header fields (431)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 24));
+  cmd->add_option("--max-fields", o.server.limits.max_field_count, "Header fields per request (431)")
+      ->capture_default_str()->check(CLI::Range(std::size_t{8}, std::size_t{100000}));
+  cmd->add_option("--max-connections", o.server.max_connections_per_worker,
+                  "Connections per worker; beyond, 503 and close")->capture_default_str();
+  cmd->add_option("--server-name", o.server.server_names, "A host name this server answers for; repeatable");
+  cmd->add_flag("--strict-host", o.server.strict_host, "Answer 421 to requests for other host names");
+  cmd->add_option("--server-header", o.server.server_header, "Value of the Server field")->capture_default_str();
+  cmd->add_flag("--no-server-header", o.no_server_header, "Send no Server field");
+  cmd->add_option("--access-log", o.server.access_log_path, "Access log file (default: standard output)");
+  cmd->add_flag("--no-access-log", o.no_access_log, "Write no access log");
+  cmd->add_option("--log-format", o.log_format, "Access log format")
+      ->capture_default_str()->check(CLI::IsMember({"combined", "json"}));
+  cmd->add_option("--deny-peer", o.server.deny_peers, "Close connections from this address without a response (logged 444)");
+  cmd->add_option("--deny-path", o.server.deny_paths, "Close requests for paths with this prefix without a response (logged 444)");
+  cmd->add_flag("--show-hidden", o.files.show_hidden, "Serve dotfiles (.git, .env, ...)");
+}
+
+int run_serve(serve_options& o, std::ostream& err) {
+  try {
+    o.server.listen.clear();
+    for (const std::string& l : o.listen) o.server.listen.push_back(parse_listen(l));
+    if (o.server.listen.empty()) o.server.listen.push_back(server::listen_address{});
+    o.server.header_timeout = seconds(o.header_timeout);
+    o.server.body_timeout = seconds(o.body_timeout);
+    o.server.idle_timeout = seconds(o.idle_timeout);
+    o.server.send_timeout = seconds(o.send_timeout);
+    o.server.grace_period = seconds(o.grace);
+    if (o.no_server_header) o.server.server_header.clear();
+    o.server.access_log = !o.no_access_log;
+    o.server.log_format = o.log_format == "json" ? server::access_log_format::json
+                                                 : server::access_log_format::combined;
+    o.files.root = o.root;
+
+    std::signal(SIGPIPE, SIG_IGN);
+    handlers::static_files files(o.files);
+    server::server s(o.server, files);
+    s.start();
+    auto ports = s.ports();
+    for (std::size_t i = 0; i < ports.size(); ++i)
+      err << fmt::format("herald: serving {} on http://{}:{}/\n", o.root, o.server.listen[i].host, ports[i]);
+    err.flush();
+    s.run_until_signalled();
+    return 0;
+  } catch (const std::exception& e) {
+    err << "herald serve: " << e.what() << '\n';
+    return 1;
+  }
+}
+
+}  // namespace herald::cli

@@ -1,0 +1,482 @@
+#include "server/connection.hpp"
+
+#include <sys/sendfile.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <exception>
+
+#include <herald/core/syntax.hpp>
+
+#include "server/error_page.hpp"
+#include "server/protocol.hpp"
+
+namespace herald::server {
+
+namespace {
+
+constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr std::size_t initial_buffer = 4096;
+constexpr std::size_t read_chunk = 4096;  // spare room kept for the content after a head
+constexpr auto far_future = std::chrono::hours(24 * 365);
+
+std::string_view field_or_empty(const http1::request_head* head, std::string_view name) {
+  if (head == nullptr) return {};
+  return head->find(name).value_or(std::string_view{});
+}
+
+}  // namespace
+
+connection::connection(asio::ip::tcp::socket socket, worker_context& worker)
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      worker_(worker),
+      parser_(worker.opts.limits),
+      body_(worker.opts.limits) {
+  asio::error_code ec;
+  auto endpoint = socket_.remote_endpoint(ec);
+  if (!ec) peer_ = endpoint.address().to_string();
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.native_non_blocking(true, ec);
+  deadline_ = std::chrono::steady_clock::now() + far_future;
+  worker_.connections.insert(this);
+}
+
+connection::~connection() { worker_.connections.erase(this); }
+
+std::string_view connection::unparsed() const {
+  return std::string_view(in_).substr(in_start_);
+}
+
+void connection::arm(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool earlier = deadline < deadline_;
+  deadline_ = deadline;
+  // The watchdog sleeps until the old deadline; wake it only when the new one is earlier, so
+  // that a busy connection does not touch the timer queue on every request.
+  if (earlier) timer_.cancel();
+}
+
+asio::awaitable<void> connection::watchdog() {
+  while (!closed_) {
+    timer_.expires_at(deadline_);
+    co_await timer_.async_wait(nothrow);
+    if (closed_) break;
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      timed_out_ = true;
+      deadline_ = std::chrono::steady_clock::now() + far_future;
+      asio::error_code ec;
+      socket_.cancel(ec);
+    }
+  }
+}
+
+void connection::close_if_idle() {
+  if (waiting_ == wait_state::idle) {
+    asio::error_code ec;
+    socket_.cancel(ec);
+  }
+}
+
+asio::awaitable<std::size_t> connection::read_more(wait_state state) {
+  switch (state) {
+    case wait_state::idle: arm(worker_.opts.idle_timeout); break;
+    case wait_state::head: arm(worker_.opts.header_timeout); break;
+    case wait_state::body: arm(worker_.opts.body_timeout); break;
+    default: arm(worker_.opts.linger_timeout); break;
+  }
+  waiting_ = state;  // before any wait, so that a drain sees an idle connection as idle
+  if (in_.capacity() == 0) {
+    // A connection holds no buffer until it has something to read (idle connections are
+    // cheap, as in nginx).
+    auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, nothrow);
+    if (ec) {
+      waiting_ = wait_state::other;
+      co_return 0;
+    }
+    in_.reserve(initial_buffer);
+  }
+  std::size_t used = in_.size();
+  std::size_t room = in_.capacity() - used;
+  if (room < 512 && state != wait_state::body) {
+    // No head is in use while a head is being read, so the buffer may move.
+    in_.reserve(in_.capacity() * 2);
+    room = in_.capacity() - used;
+  }
+  in_.resize(used + room);
+  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, room), nothrow);
+  in_.resize(used + (ec ? 0 : n));
+  waiting_ = wait_state::other;
+  co_return ec ? 0 : n;
+}
+
+bool connection::queue(response& r, const http1::request_head* head, bool head_request) {
+  const bool http10 = head != nullptr && head->version_minor == 0;
+  const bool request_keeps_alive = head != nullptr && head->keep_alive;
+
+  pending out;
+  if (!http10) {
+    // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+    for (const interim_response& i : r.interim) {
+      http1::response_options o;
+      http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), o, out.head);
+    }
+  }
+  http1::response_options o;
+  o.head_request = head_request;
+  o.peer_version_minor = http10 ? 0 : 1;
+  o.keep_alive = request_keeps_alive && !r.close && !worker_.draining;
+  o.date = worker_.dates.now();
+  o.server = worker_.opts.server_header;
+  const bool no_content = core::has_no_content_by_definition(r.status);
+  if (no_content) r.body.pieces.clear();
+  http1::content_size size = no_content ? http1::content_size::empty()
+                                        : http1::content_size::known(r.body.size());
+  http1::serialized_head s = http1::serialize_response_head(r.status, r.fields, size, o, out.head);
+  if (s.failure) {
+    // A handler built a response the wire cannot carry: that is the server's fault.
+    response failure = error_response(500, "The server built an invalid response.", std::nullopt,
+                                      "invalid-response");
+    failure.close = true;
+    out.head.clear();
+    return queue(failure, head, head_request);
+  }
+  const std::uint64_t bytes = s.framing == http1::body_framing::none ? 0 : r.body.size();
+  if (s.framing != http1::body_framing::none) out.body = std::move(r.body);
+  out_.push_back(std::move(out));
+  log(head, r.status, bytes, r.reason_token);
+  return s.keep_alive;
+}
+
+void connection::log(const http1::request_head* head, int status, std::uint64_t bytes,
+                     std::string_view reason) {
+  if (worker_.log == nullptr) return;
+  access_entry e;
+  e.peer = peer_;
+  e.start = request_wall_start_;
+  if (head != nullptr) {
+    e.method = head->method;
+    e.target = head->target;
+    e.version_minor = head->version_minor;
+  }
+  e.status = status;
+  e.bytes_sent = bytes;
+  e.referer = field_or_empty(head, "Referer");
+  e.user_agent = field_or_empty(head, "User-Agent");
+  e.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - request_start_);
+  e.reason = reason;
+  worker_.log->write(e);
+}
+
+asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::uint64_t length) {
+  auto off = static_cast<off_t>(offset);
+  while (length > 0) {
+    ssize_t n = ::sendfile(socket_.native_handle(), fd, &off,
+                           static_cast<std::size_t>(std::min<std::uint64_t>(length, 1u << 30)));
+    if (n > 0) {
+      length -= static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, nothrow);
+      if (ec) co_return false;
+      continue;
+    }
+    // The file shrank under us: the promised length can no longer be met, so the connection
+    // must end rather than carry a response shorter than its Content-Length.
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> connection::flush() {
+  if (out_.empty()) co_return true;
+  arm(worker_.opts.send_timeout);
+  waiting_ = wait_state::sending;
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(out_.size() * 2);
+  bool ok = true;
+  auto write_gathered = [&]() -> asio::awaitable<bool> {
+    if (buffers.empty()) co_return true;
+    auto [ec, n] = co_await asio::async_write(socket_, buffers, nothrow);
+    buffers.clear();
+    co_return !ec;
+  };
+  for (pending& p : out_) {
+    buffers.emplace_back(asio::buffer(p.head));
+    for (const content_piece& piece : p.body.pieces) {
+      if (const auto* text = std::get_if<std::string>(&piece)) {
+        if (!text->empty()) buffers.emplace_back(asio::buffer(*text));
+        continue;
+      }
+      const file_part& part = std::get<file_part>(piece);
+      if (!(ok = co_await write_gathered())) break;
+      if (!(ok = co_await send_file(*part.fd, part.offset, part.length))) break;
+    }
+    if (!ok) break;
+  }
+  if (ok) ok = co_await write_gathered();
+  out_.clear();
+  waiting_ = wait_state::other;
+  co_return ok && !timed_out_;
+}
+
+asio::awaitable<void> connection::linger_and_close() {
+  // RFC 9112 §9.6: close in stages, so a client still sending reads our response instead of
+  // a TCP reset: stop sending, then read and discard for a bounded time.
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (!ec) {
+    arm(worker_.opts.linger_timeout);
+    char discard[4096];
+    while (!timed_out_) {
+      auto [read_ec, n] = co_await socket_.async_read_some(asio::buffer(discard), nothrow);
+      if (read_ec || n == 0) break;
+    }
+  }
+  closed_ = true;
+  timer_.cancel();
+  socket_.close(ec);
+}
+
+asio::awaitable<void> connection::run_upgraded(upgraded_protocol& protocol) {
+  std::string out;
+  bool open = protocol.on_data(unparsed(), out);
+  in_.clear();
+  in_start_ = 0;
+  char buffer[4096];
+  while (true) {
+    if (!out.empty()) {
+      arm(worker_.opts.send_timeout);
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out), nothrow);
+      if (ec) break;
+      out.clear();
+    }
+    if (!open) break;
+    arm(worker_.opts.idle_timeout);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), nothrow);
+    if (ec) break;
+    open = protocol.on_data(std::string_view(buffer, n), out);
+  }
+}
+
+asio::awaitable<void> connection::refuse_overloaded() {
+  request_start_ = std::chrono::steady_clock::now();
+  request_wall_start_ = std::chrono::system_clock::now();
+  response r = error_response(503, "The server has too many connections; retry later.",
+                              std::nullopt, "over-capacity");
+  r.fields.set("Retry-After", fmt::format("{}", worker_.opts.retry_after.count()));
+  r.close = true;
+  queue(r, nullptr, false);
+  co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
+           asio::detached);
+  co_await flush();
+  co_await linger_and_close();
+}
+
+asio::awaitable<void> connection::run() {
+  // The watchdog keeps the connection alive until it has seen it close.
+  co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
+           asio::detached);
+  while (!closed_ && co_await serve_one()) {
+  }
+  if (!closed_) {
+    closed_ = true;
+    timer_.cancel();
+    asio::error_code ec;
+    socket_.close(ec);
+  }
+}
+
+// Serves one request. Returns whether the connection stays open for another.
+asio::awaitable<bool> connection::serve_one() {
+  parser_.reset();
+  request_start_ = std::chrono::steady_clock::now();
+  request_wall_start_ = std::chrono::system_clock::now();
+  if (in_start_ == in_.size() && in_start_ > 0) {
+    in_.clear();
+    in_start_ = 0;
+    // A buffer that grew for one large request is not kept by an idle connection.
+    if (in_.capacity() > 4 * initial_buffer) in_ = std::string();
+  }
+
+  // ----- the head ---------------------------------------------------------------------------
+  http1::parse_result parsed;
+  while (true) {
+    parsed = parser_.parse(unparsed());
+    if (parsed.state == http1::parse_state::complete) break;
+    const bool fresh = unparsed().empty();
+    if (parsed.state == http1::parse_state::rejected) {
+      response r = rejection_response(parsed.failure, std::nullopt);
+      queue(r, nullptr, false);
+      co_await flush();
+      co_await linger_and_close();
+      co_return false;
+    }
+    // Nothing more to parse: the responses of this batch go out together now.
+    if (!co_await flush()) co_return false;
+    if (fresh && worker_.draining) co_return false;
+    if (in_start_ > 0) {
+      // The parser's progress is relative to the unparsed bytes, so moving them keeps it.
+      in_.erase(0, in_start_);
+      in_start_ = 0;
+    }
+    std::size_t n = co_await read_more(fresh ? wait_state::idle : wait_state::head);
+    if (fresh) {
+      request_start_ = std::chrono::steady_clock::now();
+      request_wall_start_ = std::chrono::system_clock::now();
+    }
+    if (n == 0) {
+      if (timed_out_ && !fresh) {
+        // RFC 9110 §15.5.9: the head did not arrive in time.
+        timed_out_ = false;
+        response r = error_response(408, "The request head did not arrive in time.", std::nullopt,
+                                    "header-timeout");
+        r.close = true;
+        queue(r, nullptr, false);
+        co_await flush();
+        co_await linger_and_close();
+      }
+      co_return false;
+    }
+  }
+
+  const http1::request_head& head = parser_.head();
+  if (head.framing != http1::body_framing::none &&
+      in_.capacity() - in_start_ < parsed.consumed + worker_.opts.limits.max_trailer_section +
+                                       worker_.opts.limits.max_chunk_extensions + 64) {
+    // Reading the content must never move the buffer the head points into: make room first,
+    // then parse the head again in its new place.
+    in_.reserve(in_start_ + parsed.consumed + worker_.opts.limits.max_trailer_section +
+                worker_.opts.limits.max_chunk_extensions + 64 + read_chunk);
+    parser_.reset();
+    parsed = parser_.parse(unparsed());
+  }
+  const std::size_t body_floor = in_start_ + parsed.consumed;
+  in_start_ = body_floor;
+
+  if (denied_path(head, worker_.opts)) {
+    log(&head, 444, 0, "denied");
+    co_return false;
+  }
+
+  request req{head, {}, false, peer_};
+  const bool head_request = head.known_method == core::method::head;
+  const bool has_content = head.framing != http1::body_framing::none;
+  const auto accept = head.find("Accept");
+
+  // Answers without reading the content; the connection then cannot be reused unless there
+  // was none, and closes in stages.
+  auto answer_early = [&](response r) -> asio::awaitable<bool> {
+    if (has_content) r.close = true;
+    bool keep = queue(r, &head, head_request);
+    if (keep) co_return true;
+    co_await flush();
+    co_await linger_and_close();
+    co_return false;
+  };
+
+  protocol_context context{worker_.opts, false, worker_.draining, worker_.allow};
+  if (auto early = protocol_response(head, context)) co_return co_await answer_early(std::move(*early));
+
+  content_decision decision;
+  bool prepared = false;
+  try {
+    decision = worker_.h.prepare(req);
+    prepared = true;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "herald: handler failed preparing {} {}: {}\n", head.method, head.target,
+               e.what());
+  }
+  if (!prepared)
+    co_return co_await answer_early(error_response(
+        500, "The server failed while handling the request.", accept, "handler-exception"));
+  if (decision.refuse) co_return co_await answer_early(std::move(*decision.refuse));
+
+  if (has_content) {
+    auto too_large = [&]() {
+      return error_response(
+          413, fmt::format("The content is larger than this resource accepts ({} octets).",
+                           decision.max_size),
+          accept, "content-too-large");
+    };
+    if (head.framing == http1::body_framing::content_length && head.content_length > decision.max_size)
+      co_return co_await answer_early(too_large());
+    if (wants_continue(head) && unparsed().empty()) {
+      // RFC 9110 §10.1.1: the client waits for 100 before sending the content; send it only
+      // now that the content will be read.
+      if (!co_await flush()) co_return false;
+      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(continue_line), nothrow);
+      if (ec) co_return false;
+    }
+    body_.start(head.framing, head.content_length);
+    while (!body_.done()) {
+      http1::body_decoder::result piece = body_.decode(unparsed());
+      if (piece.failure) {
+        response r = rejection_response(*piece.failure, accept);
+        queue(r, &head, head_request);
+        co_await flush();
+        co_await linger_and_close();
+        co_return false;
+      }
+      req.body.append(piece.content);
+      in_start_ += piece.consumed;
+      if (req.body.size() > decision.max_size) co_return co_await answer_early(too_large());
+      if (body_.done()) break;
+      if (piece.consumed == 0 || unparsed().empty()) {
+        // Reclaim the room of the content already decoded, without moving the head.
+        in_.erase(body_floor, in_start_ - body_floor);
+        in_start_ = body_floor;
+        std::size_t n = co_await read_more(wait_state::body);
+        if (n == 0) {
+          if (timed_out_) {
+            timed_out_ = false;
+            response r = error_response(408, "The request content stopped arriving.", accept,
+                                        "body-timeout");
+            r.close = true;
+            queue(r, &head, head_request);
+            co_await flush();
+            co_await linger_and_close();
+          }
+          co_return false;
+        }
+      }
+    }
+  }
+
+  response r;
+  try {
+    r = worker_.h.handle(req);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "herald: handler failed on {} {}: {}\n", head.method, head.target, e.what());
+    r = error_response(500, "The server failed while handling the request.", accept,
+                       "handler-exception");
+  }
+
+  if (r.status == 101 && r.upgrade && head.version_minor >= 1) {
+    std::shared_ptr<upgraded_protocol> protocol = r.upgrade;
+    queue(r, &head, head_request);
+    if (!co_await flush()) co_return false;
+    co_await run_upgraded(*protocol);
+    co_return false;
+  }
+  bool keep = queue(r, &head, head_request);
+  if (!keep) {
+    co_await flush();
+    co_await linger_and_close();
+    co_return false;
+  }
+  co_return true;
+}
+
+}  // namespace herald::server

@@ -1,0 +1,75 @@
+#pragma once
+// One client connection: a coroutine that reads requests, answers them in order, and closes
+// when the protocol, a timeout, an error or a drain says so.
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <herald/http1/parser.hpp>
+#include <herald/server/handler.hpp>
+
+#include "server/worker.hpp"
+
+namespace herald::server {
+
+class connection : public std::enable_shared_from_this<connection> {
+ public:
+  connection(asio::ip::tcp::socket socket, worker_context& worker);
+  ~connection();
+
+  asio::awaitable<void> run();
+  // Drain: close now if between requests; otherwise finish the current request first.
+  void close_if_idle();
+  // Answer 503 and close at once: the worker is over its connection cap.
+  asio::awaitable<void> refuse_overloaded();
+
+ private:
+  enum class wait_state { idle, head, body, sending, other };
+
+  asio::awaitable<bool> serve_one();
+  asio::awaitable<std::size_t> read_more(wait_state state);
+  asio::awaitable<bool> flush();
+  asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
+  asio::awaitable<void> linger_and_close();
+  asio::awaitable<void> run_upgraded(upgraded_protocol& protocol);
+  asio::awaitable<void> watchdog();
+
+  // Queues a response for the next flush; returns whether the connection stays open.
+  bool queue(response& r, const http1::request_head* head, bool head_request);
+  void log(const http1::request_head* head, int status, std::uint64_t bytes, std::string_view reason);
+  void arm(std::chrono::milliseconds timeout);
+  std::string_view unparsed() const;
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer timer_;
+  worker_context& worker_;
+  std::string peer_;
+
+  std::string in_;            // received octets
+  std::size_t in_start_ = 0;  // first octet not yet consumed
+  http1::request_parser parser_;
+  http1::body_decoder body_;
+
+  // Responses ready to send, written together by the next flush (pipelining: every response
+  // of a batch goes out in one writev).
+  struct pending {
+    std::string head;
+    content body;
+  };
+  std::vector<pending> out_;
+
+  std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point request_start_;
+  std::chrono::system_clock::time_point request_wall_start_;
+  wait_state waiting_ = wait_state::other;
+  bool timed_out_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace herald::server

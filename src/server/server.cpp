@@ -1,0 +1,170 @@
+#include <herald/server/server.hpp>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "net/listener.hpp"
+#include "server/connection.hpp"
+#include "server/worker.hpp"
+
+namespace herald::server {
+
+namespace {
+
+constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+struct worker {
+  worker(const options& opts, handler& h, access_log* log)
+      : io(1), context{opts, h, log, std::string(h.server_allow()), {}, false, {}} {}
+
+  asio::io_context io;
+  worker_context context;
+  std::vector<asio::ip::tcp::acceptor> acceptors;
+  std::thread thread;
+};
+
+asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) {
+  const options& opts = w.context.opts;
+  while (true) {
+    auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // Out of descriptors or memory: pause rather than spin, and let the kernel queue hold.
+      asio::steady_timer pause(w.io, std::chrono::milliseconds(50));
+      co_await pause.async_wait(nothrow);
+      continue;
+    }
+    asio::error_code peer_ec;
+    std::string peer = socket.remote_endpoint(peer_ec).address().to_string();
+    if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
+      // What nginx calls 444: close without a response.
+      if (w.context.log != nullptr) {
+        access_entry e;
+        e.peer = peer;
+        e.start = std::chrono::system_clock::now();
+        e.status = 444;
+        e.reason = "denied-peer";
+        w.context.log->write(e);
+      }
+      socket.close(peer_ec);
+      continue;
+    }
+    auto c = std::make_shared<connection>(std::move(socket), w.context);
+    if (w.context.connections.size() > opts.max_connections_per_worker)
+      co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
+    else
+      co_spawn(w.io, [c] { return c->run(); }, asio::detached);
+  }
+}
+
+// Closes idle connections as they become idle, until none is left or the grace period ends.
+asio::awaitable<void> drain_worker(worker& w) {
+  w.context.draining = true;
+  for (auto& acceptor : w.acceptors) {
+    asio::error_code ec;
+    acceptor.close(ec);
+  }
+  auto deadline = std::chrono::steady_clock::now() + w.context.opts.grace_period;
+  asio::steady_timer tick(w.io);
+  while (!w.context.connections.empty() && std::chrono::steady_clock::now() < deadline) {
+    for (connection* c : w.context.connections) c->close_if_idle();
+    tick.expires_after(std::chrono::milliseconds(20));
+    co_await tick.async_wait(nothrow);
+  }
+  w.io.stop();
+}
+
+}  // namespace
+
+struct server::impl {
+  impl(options o, handler& handler_ref) : opts(std::move(o)), h(handler_ref) {}
+
+  options opts;
+  handler& h;
+  std::unique_ptr<access_log> log;
+  std::vector<std::unique_ptr<worker>> workers;
+  std::vector<unsigned short> ports;
+  std::atomic<bool> draining{false};
+};
+
+server::server(options opts, handler& h) : impl_(std::make_unique<impl>(std::move(opts), h)) {}
+
+server::~server() {
+  if (!impl_->workers.empty()) {
+    for (auto& w : impl_->workers) w->io.stop();
+    wait();
+  }
+}
+
+void server::start() {
+  impl& s = *impl_;
+  if (s.opts.access_log) s.log = std::make_unique<access_log>(s.opts.access_log_path, s.opts.log_format);
+  unsigned count = s.opts.workers != 0 ? s.opts.workers : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < count; ++i)
+    s.workers.push_back(std::make_unique<worker>(s.opts, s.h, s.log.get()));
+
+  // The first worker binds each address; with port 0 the kernel picks one, which the other
+  // workers then share through SO_REUSEPORT.
+  for (const listen_address& address : s.opts.listen) {
+    asio::ip::tcp::endpoint endpoint(net::parse_listen_host(address.host), address.port);
+    for (auto& w : s.workers) {
+      w->acceptors.push_back(net::make_listener(w->io, endpoint));
+      endpoint.port(w->acceptors.back().local_endpoint().port());
+    }
+    s.ports.push_back(endpoint.port());
+  }
+  for (auto& w : s.workers) {
+    for (auto& acceptor : w->acceptors)
+      co_spawn(w->io, accept_loop(*w, acceptor), asio::detached);
+    w->thread = std::thread([&io = w->io] { io.run(); });
+  }
+}
+
+std::vector<unsigned short> server::ports() const { return impl_->ports; }
+
+void server::drain() {
+  if (impl_->draining.exchange(true)) return;
+  for (auto& w : impl_->workers)
+    asio::post(w->io, [&w = *w] { co_spawn(w.io, drain_worker(w), asio::detached); });
+}
+
+void server::wait() {
+  for (auto& w : impl_->workers)
+    if (w->thread.joinable()) w->thread.join();
+}
+
+void server::run_until_signalled() {
+  asio::io_context signals_io(1);
+  asio::signal_set signals(signals_io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec,
+                                                                    int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      if (impl_->log) impl_->log->reopen();
+      signals.async_wait(on_signal);
+      return;
+    }
+    drain();
+  };
+  signals.async_wait(on_signal);
+  std::thread waiter([&] {
+    wait();
+    signals_io.stop();
+  });
+  signals_io.run();
+  waiter.join();
+}
+
+}  // namespace herald::server

@@ -1,0 +1,28 @@
+#pragma once
+// What the connections of one worker share. Touched only from the worker's own thread.
+
+#include <cstddef>
+#include <string>
+#include <unordered_set>
+
+#include <herald/http1/serializer.hpp>
+#include <herald/server/handler.hpp>
+#include <herald/server/options.hpp>
+
+#include "server/access_log.hpp"
+
+namespace herald::server {
+
+class connection;
+
+struct worker_context {
+  const options& opts;
+  handler& h;
+  access_log* log;   // nullptr when logging is off
+  std::string allow;  // server-wide Allow, for OPTIONS *
+  http1::date_cache dates;
+  bool draining = false;
+  std::unordered_set<connection*> connections;
+};
+
+}  // namespace herald::server
