@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 BUILD       ?= build
 JOBS        ?= $(shell nproc)
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 30
 ARGS        ?=
 
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
@@ -24,8 +24,9 @@ release: deps
 	@cmake -S . -B $(BUILD)/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD)/release -j $(JOBS) --target herald_exe
 
+# The embedded default: 127.0.0.1:8080, here serving the demo site kept in www/.
 serve: release
-	$(BUILD)/release/herald status --list $(ARGS)
+	$(BUILD)/release/herald serve www $(ARGS)
 
 $(BUILD)/fuzz/build.ninja: | deps
 	@cmake -S . -B $(BUILD)/fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
