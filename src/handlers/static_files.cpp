@@ -1,13 +1,16 @@
 #include <herald/handlers/static_files.hpp>
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <array>
 #include <cerrno>
+#include <system_error>
 #include <utility>
 
 #include <herald/core/http_date.hpp>
@@ -19,6 +22,7 @@ namespace herald::handlers {
 namespace {
 
 constexpr std::string_view allowed = "GET, HEAD, OPTIONS";
+constexpr std::uint64_t small_file = 16 * 1024;
 
 constexpr auto media_types = std::to_array<std::pair<std::string_view, std::string_view>>({
     {"css", "text/css; charset=utf-8"},
@@ -65,6 +69,15 @@ int status_for_errno(int error, int missing) {
   }
 }
 
+// Opens `relative` beneath `dir` for reading; the kernel refuses (EXDEV) any resolution, by
+// symlink or "..", that leaves `dir`, so no check can race with a rename.
+int open_beneath(int dir, const char* relative) {
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;  // a FIFO must not block the worker
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, dir, relative, &how, sizeof how));
+}
+
 // .git, .env and other dotfiles are not published unless asked for.
 bool has_hidden_segment(std::string_view relative) {
   std::size_t start = 0;
@@ -88,8 +101,14 @@ std::string_view media_type_for(std::string_view file_name) {
   return "application/octet-stream";
 }
 
-static_files::static_files(static_options options)
-    : options_(std::move(options)), canonical_root_(std::filesystem::canonical(options_.root)) {}
+static_files::static_files(static_options options) : options_(std::move(options)) {
+  root_fd_ = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd_ < 0)
+    throw std::system_error(errno, std::generic_category(),
+                            "cannot open the root directory " + options_.root.string());
+}
+
+static_files::~static_files() { ::close(root_fd_); }
 
 server::content_decision static_files::prepare(const server::request& r) {
   auto m = r.head.known_method;
@@ -112,15 +131,19 @@ server::response static_files::handle(server::request& r) {
   if (!mapped) return text_error(400, core::describe(mapped.error));
   const std::string& relative = mapped.path.relative;
   if (!options_.show_hidden && has_hidden_segment(relative)) return text_error(404, "No such file.");
-  std::filesystem::path path = canonical_root_ / relative;
-
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) {
+  int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
+  if (fd < 0) {
+    // EXDEV: the path, through a symlink or "..", resolves outside the root.
+    if (errno == EXDEV) return text_error(403, "The file lies outside the root.");
     int status = status_for_errno(errno, 404);
-    return text_error(status, status == 404 ? "No such file." : "The file cannot be read.");
+    return text_error(status, status == 404 ? "No such file." : "The file cannot be opened.");
   }
+  struct stat st{};
+  ::fstat(fd, &st);
   if (S_ISDIR(st.st_mode)) {
+    int dir = fd;
     if (!r.head.path.ends_with('/')) {
+      ::close(dir);
       // A directory is named with a trailing slash, so relative links inside it resolve.
       server::response moved(301);
       std::string location = std::string(r.head.path) + "/";
@@ -129,35 +152,40 @@ server::response static_files::handle(server::request& r) {
       moved.set_text(fmt::format("Moved to {}\n", location));
       return moved;
     }
-    path /= options_.index;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    fd = open_beneath(dir, options_.index.c_str());
+    ::close(dir);
+    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      if (fd >= 0) ::close(fd);
       return text_error(403, "This directory has no index and listings are off.");
+    }
   }
-  if (!S_ISREG(st.st_mode)) return text_error(403, "Not a regular file.");
-  // Symlinks may point anywhere; what they resolve to must stay under the root.
-  std::error_code ec;
-  std::filesystem::path real = std::filesystem::canonical(path, ec);
-  if (ec) return text_error(404, "No such file.");
-  auto [root_end, real_it] = std::mismatch(canonical_root_.begin(), canonical_root_.end(), real.begin(), real.end());
-  if (root_end != canonical_root_.end()) return text_error(403, "The file lies outside the root.");
-
-  int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int status = status_for_errno(errno, 404);
-    return text_error(status, "The file cannot be opened.");
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return text_error(403, "Not a regular file.");
   }
-  struct stat opened{};
-  ::fstat(fd, &opened);
+  std::string_view name = relative;
+  if (relative.empty() || mapped.path.directory) name = options_.index;
+  const struct stat& opened = st;
   server::response ok(200);
-  ok.fields.add("Content-Type", media_type_for(real.filename().native()));
+  ok.fields.add("Content-Type", media_type_for(name));
   ok.fields.add("Last-Modified",
                 core::format_http_date(std::chrono::sys_seconds(std::chrono::seconds(opened.st_mtime))));
+  const auto size = static_cast<std::uint64_t>(opened.st_size);
+  if (size <= small_file) {
+    // A small file goes out in the same writev as the head: one system call, not two.
+    std::string text(size, '\0');
+    ssize_t n = size == 0 ? 0 : ::pread(fd, text.data(), size, 0);
+    ::close(fd);
+    // A file that shrank since fstat must not be sent with a length it no longer has.
+    if (n != static_cast<ssize_t>(size)) return text_error(500, "The file changed while it was read.");
+    if (size > 0) ok.body.pieces.emplace_back(std::move(text));
+    return ok;
+  }
   auto owner = std::shared_ptr<const int>(new int(fd), [](const int* p) {
     ::close(*p);
     delete p;
   });
-  if (opened.st_size > 0)
-    ok.body.pieces.emplace_back(server::file_part{owner, 0, static_cast<std::uint64_t>(opened.st_size)});
+  ok.body.pieces.emplace_back(server::file_part{owner, 0, size});
   return ok;
 }
 
