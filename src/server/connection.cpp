@@ -4,6 +4,8 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/thread_pool.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -269,6 +271,51 @@ asio::awaitable<void> connection::run_upgraded(upgraded_protocol& protocol) {
   }
 }
 
+asio::awaitable<response> connection::run_deferred(response pending_response, const http1::request_head& head) {
+  auto work = std::move(pending_response.deferred);
+  const auto interval = pending_response.processing_interval;
+  // The work's result comes back on this worker's thread; until then this coroutine stays
+  // suspended, so the references the work and the completion hold stay valid.
+  std::optional<response> result;
+  std::string failure;
+  asio::steady_timer wake(socket_.get_executor(), std::chrono::steady_clock::time_point::max());
+  asio::post(worker_.slow_work, [&, work = std::move(work)] {
+    response r;
+    std::string error;
+    try {
+      r = work();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    asio::post(socket_.get_executor(), [&, r = std::move(r), error = std::move(error)]() mutable {
+      result = std::move(r);
+      failure = std::move(error);
+      wake.cancel();
+    });
+  });
+  bool can_send = head.version_minor >= 1 && interval.count() > 0;
+  // Only this thread sets `result`, and only while this coroutine is suspended.
+  while (!result) {
+    if (can_send)
+      wake.expires_after(interval);
+    else
+      wake.expires_at(std::chrono::steady_clock::time_point::max());
+    co_await wake.async_wait(nothrow);
+    if (result || !can_send) continue;
+    // RFC 2518 §10.1: 102 says the server is still processing; the final response follows.
+    static constexpr std::string_view processing = "HTTP/1.1 102 Processing\r\n\r\n";
+    arm(worker_.opts.send_timeout);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(processing), nothrow);
+    if (ec) can_send = false;
+  }
+  if (!failure.empty()) {
+    fmt::print(stderr, "herald: slow work failed on {} {}: {}\n", head.method, head.target, failure);
+    co_return error_response(500, "The server failed while handling the request.",
+                             head.find("Accept"), "handler-exception");
+  }
+  co_return std::move(*result);
+}
+
 asio::awaitable<void> connection::refuse_overloaded() {
   request_start_ = std::chrono::steady_clock::now();
   request_wall_start_ = std::chrono::system_clock::now();
@@ -462,6 +509,8 @@ asio::awaitable<bool> connection::serve_one() {
     r = error_response(500, "The server failed while handling the request.", accept,
                        "handler-exception");
   }
+
+  if (r.deferred) r = co_await run_deferred(std::move(r), head);
 
   if (r.status == 101 && r.upgrade && head.version_minor >= 1) {
     std::shared_ptr<upgraded_protocol> protocol = r.upgrade;

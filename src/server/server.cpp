@@ -8,6 +8,7 @@
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
@@ -26,8 +27,8 @@ namespace {
 constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 struct worker {
-  worker(const options& opts, handler& h, access_log* log)
-      : io(1), context{opts, h, log, std::string(h.server_allow()), {}, false, {}} {}
+  worker(const options& opts, handler& h, access_log* log, asio::thread_pool& pool)
+      : io(1), context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}} {}
 
   asio::io_context io;
   worker_context context;
@@ -94,6 +95,7 @@ struct server::impl {
   options opts;
   handler& h;
   std::unique_ptr<access_log> log;
+  asio::thread_pool slow_work{2};
   std::vector<std::unique_ptr<worker>> workers;
   std::vector<unsigned short> ports;
   std::atomic<bool> draining{false};
@@ -113,7 +115,7 @@ void server::start() {
   if (s.opts.access_log) s.log = std::make_unique<access_log>(s.opts.access_log_path, s.opts.log_format);
   unsigned count = s.opts.workers != 0 ? s.opts.workers : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < count; ++i)
-    s.workers.push_back(std::make_unique<worker>(s.opts, s.h, s.log.get()));
+    s.workers.push_back(std::make_unique<worker>(s.opts, s.h, s.log.get(), s.slow_work));
 
   // The first worker binds each address; with port 0 the kernel picks one, which the other
   // workers then share through SO_REUSEPORT.

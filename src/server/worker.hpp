@@ -11,6 +11,10 @@
 
 #include "server/access_log.hpp"
 
+namespace asio {
+class thread_pool;
+}
+
 namespace herald::server {
 
 class connection;
@@ -19,6 +23,7 @@ struct worker_context {
   const options& opts;
   handler& h;
   access_log* log;   // nullptr when logging is off
+  asio::thread_pool& slow_work;  // runs response::deferred, shared by all workers
   std::string allow;  // server-wide Allow, for OPTIONS *
   http1::date_cache dates;
   bool draining = false;

@@ -65,6 +65,13 @@ struct response {
   // A short token saying why, for the access log (e.g. "te-and-cl"); empty for success.
   std::string reason_token;
 
+  // Slow work: when set, the server runs it on a thread pool, off the worker's event loop,
+  // and sends the response it returns instead of this one. Meanwhile, every
+  // `processing_interval` (if not zero), an HTTP/1.1 client is sent 102 Processing
+  // (RFC 2518 §10.1), so that it knows the request is still being worked on.
+  std::function<response()> deferred;
+  std::chrono::milliseconds processing_interval{0};
+
   response() = default;
   explicit response(int s) : status(s) {}
   explicit response(core::status s) : status(core::to_int(s)) {}
