@@ -23,10 +23,10 @@ namespace herald::server {
 // A date field sent twice therefore arrives as a list, which is not one valid HTTP-date and is
 // ignored (RFC 9110 §13.1.3, §13.1.4). Views into the caller's buffer.
 struct conditional_fields {
-  std::optional<std::string_view> if_match;
-  std::optional<std::string_view> if_none_match;
-  std::optional<std::string_view> if_modified_since;
-  std::optional<std::string_view> if_unmodified_since;
+  std::optional<std::string_view> if_match = std::nullopt;
+  std::optional<std::string_view> if_none_match = std::nullopt;
+  std::optional<std::string_view> if_modified_since = std::nullopt;
+  std::optional<std::string_view> if_unmodified_since = std::nullopt;
 
   // Whether the request is conditional in a way that protects a write (RFC 6585 §3: what a 428
   // asks for). If-Modified-Since does not count: it applies to GET and HEAD only.
@@ -40,9 +40,9 @@ struct current_state {
   // False for a target without a current representation (a PUT that would create it): then
   // If-Match fails, If-None-Match holds, and the date conditions are ignored.
   bool has_representation = true;
-  std::optional<core::entity_tag> etag;
+  std::optional<core::entity_tag> etag = std::nullopt;
   // Already no later than the response's Date (RFC 9110 §8.8.2.1): the value the client saw.
-  std::optional<std::chrono::sys_seconds> last_modified;
+  std::optional<std::chrono::sys_seconds> last_modified = std::nullopt;
 };
 
 enum class precondition_outcome : std::uint8_t {
@@ -68,7 +68,7 @@ struct precondition_result {
   precondition_outcome outcome = precondition_outcome::proceed;
   // The conditions that were evaluated, i.e. present and not ignored. The last of them in
   // evaluation order decided a 304 or 412.
-  precondition_steps evaluated;
+  precondition_steps evaluated{};
 };
 
 // RFC 9110 §13.2.2, for an origin server:

@@ -21,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <herald/core/byte_range.hpp>
 #include <herald/core/etag.hpp>
@@ -73,7 +74,7 @@ class method_set {
 struct availability {
   bool available = true;
   // Retry-After as delay-seconds (RFC 9110 §10.2.3); sent with the 503 when present.
-  std::optional<std::chrono::seconds> retry_after;
+  std::optional<std::chrono::seconds> retry_after = std::nullopt;
 };
 
 // Step 4: whether the request carries acceptable credentials.
@@ -103,8 +104,8 @@ struct redirect {
 // the resource owns. `last_modified` is the representation's own time; the engine never sends or
 // compares a date later than the response's Date (RFC 9110 §8.8.2.1) and uses that Date instead.
 struct validators {
-  std::optional<core::entity_tag> etag;
-  std::optional<std::chrono::sys_seconds> last_modified;
+  std::optional<core::entity_tag> etag = std::nullopt;
+  std::optional<std::chrono::sys_seconds> last_modified = std::nullopt;
 };
 
 // What a GET response says about one representation. Views into storage the resource owns.
@@ -121,7 +122,7 @@ struct representation {
 // Freshness metadata sent with 200, 206 and 304 (RFC 9111 §5.2, §5.3).
 struct cache_policy {
   std::string_view cache_control;  // "" to send none
-  std::optional<std::chrono::sys_seconds> expires;
+  std::optional<std::chrono::sys_seconds> expires = std::nullopt;
 };
 
 // What an unsafe method (or any method other than GET, HEAD, OPTIONS) did.
@@ -146,7 +147,9 @@ struct effect {
     return make(kind::ok, {}, std::move(text), type);
   }
   static effect created(std::string location) { return make(kind::created, std::move(location)); }
-  static effect accepted(std::string text = {}) { return make(kind::accepted, {}, std::move(text)); }
+  static effect accepted(std::string text = {}) {
+    return make(kind::accepted, {}, std::move(text));
+  }
   static effect no_content() { return make(kind::no_content); }
   static effect see_other(std::string location) {
     return make(kind::see_other, std::move(location));
