@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <charconv>
 #include <csignal>
 #include <ostream>
@@ -28,6 +30,8 @@ server::listen_address parse_listen(const std::string& text) {
   if (colon != std::string::npos && text.find(']') != std::string::npos &&
       colon < text.find(']'))
     colon = std::string::npos;  // "[::1]" alone: no port
+  if (colon != std::string::npos && text.find(':') != colon && text.front() != '[')
+    throw std::invalid_argument("--listen " + text + ": write an IPv6 address in brackets, [::1]:8080");
   if (colon != std::string::npos) {
     address.host = text.substr(0, colon);
     port_text = std::string_view(text).substr(colon + 1);
@@ -95,15 +99,21 @@ int run_serve(serve_options& o, std::ostream& err) {
                                                  : server::access_log_format::combined;
     o.files.root = o.root;
 
-    std::signal(SIGPIPE, SIG_IGN);
+    // Until the signal handlers exist, SIGTERM must wait rather than kill (see server.hpp).
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
     handlers::static_files files(o.files);
     server::server s(o.server, files);
     s.start();
-    auto ports = s.ports();
-    for (std::size_t i = 0; i < ports.size(); ++i)
-      err << fmt::format("herald: serving {} on http://{}:{}/\n", o.root, o.server.listen[i].host, ports[i]);
-    err.flush();
-    s.run_until_signalled();
+    s.run_until_signalled([&] {
+      auto ports = s.ports();
+      for (std::size_t i = 0; i < ports.size(); ++i)
+        err << fmt::format("herald: serving {} on http://{}:{}/\n", o.root,
+                           o.server.listen[i].host, ports[i]);
+      err.flush();
+    });
     return 0;
   } catch (const std::exception& e) {
     err << "herald serve: " << e.what() << '\n';

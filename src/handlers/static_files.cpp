@@ -140,7 +140,8 @@ server::response static_files::handle(server::request& r) {
   }
   struct stat st{};
   ::fstat(fd, &st);
-  if (S_ISDIR(st.st_mode)) {
+  const bool was_directory = S_ISDIR(st.st_mode);
+  if (was_directory) {
     int dir = fd;
     if (!r.head.path.ends_with('/')) {
       ::close(dir);
@@ -162,6 +163,10 @@ server::response static_files::handle(server::request& r) {
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return text_error(403, "Not a regular file.");
+  }
+  if (mapped.path.directory && !was_directory) {
+    ::close(fd);
+    return text_error(404, "No such directory: the name is a file.");
   }
   std::string_view name = relative;
   if (relative.empty() || mapped.path.directory) name = options_.index;

@@ -366,7 +366,8 @@ parse_result request_parser::parse_complete_head(std::string_view buffer) {
           for_each_element(f.value, [&](std::string_view option) {
             if (syntax::iequals(option, "close")) close = true;
             else if (syntax::iequals(option, "keep-alive")) keep_alive = true;
-            else if (syntax::iequals(option, "upgrade")) head_.connection_upgrade = true;
+            // RFC 9110 §7.8: a server ignores Upgrade in an HTTP/1.0 request.
+            else if (syntax::iequals(option, "upgrade")) head_.connection_upgrade = head_.version_minor == 1;
           });
         }
         break;

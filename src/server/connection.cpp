@@ -89,13 +89,22 @@ void connection::close_if_idle() {
 
 asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   switch (state) {
-    case wait_state::idle: arm(worker_.opts.idle_timeout); break;
-    case wait_state::head: arm(worker_.opts.header_timeout); break;
+    case wait_state::idle:
+      // A new connection gets the header timeout for its first request, so that clients
+      // that connect and say nothing cannot hold a connection for the whole idle timeout.
+      arm(requests_served_ == 0 ? worker_.opts.header_timeout : worker_.opts.idle_timeout);
+      break;
+    case wait_state::head:
+      // The head must be complete within the header timeout of its first octet, however
+      // slowly it trickles in (a slowloris client gets 408).
+      if (!head_armed_) arm(worker_.opts.header_timeout);
+      head_armed_ = true;
+      break;
     case wait_state::body: arm(worker_.opts.body_timeout); break;
     default: arm(worker_.opts.linger_timeout); break;
   }
   waiting_ = state;  // before any wait, so that a drain sees an idle connection as idle
-  if (in_.capacity() == 0) {
+  if (in_.capacity() < initial_buffer) {
     // A connection holds no buffer until it has something to read (idle connections are
     // cheap, as in nginx).
     auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, nothrow);
@@ -115,6 +124,11 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   in_.resize(used + room);
   auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, room), nothrow);
   in_.resize(used + (ec ? 0 : n));
+  if (!ec && state == wait_state::idle) {
+    // The first octets of a head: its header timeout starts now.
+    arm(worker_.opts.header_timeout);
+    head_armed_ = true;
+  }
   waiting_ = wait_state::other;
   co_return ec ? 0 : n;
 }
@@ -137,6 +151,13 @@ bool connection::queue(response& r, const http1::request_head* head, bool head_r
   o.keep_alive = request_keeps_alive && !r.close && !worker_.draining;
   o.date = worker_.dates.now();
   o.server = worker_.opts.server_header;
+  if (r.status < 200 && r.status != 101) {
+    // A 1xx is never final: a client would wait for ever for the response that follows it.
+    response failure = error_response(500, "The server built an invalid response.", std::nullopt,
+                                      "interim-as-final");
+    failure.close = true;
+    return queue(failure, head, head_request);
+  }
   const bool no_content = core::has_no_content_by_definition(r.status);
   if (no_content) r.body.pieces.clear();
   http1::content_size size = no_content ? http1::content_size::empty()
@@ -185,6 +206,7 @@ asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::u
                            static_cast<std::size_t>(std::min<std::uint64_t>(length, 1u << 30)));
     if (n > 0) {
       length -= static_cast<std::uint64_t>(n);
+      arm(worker_.opts.send_timeout);  // the timeout bounds a stall, not the whole transfer
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -200,19 +222,32 @@ asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::u
   co_return true;
 }
 
+// Writes every buffer, re-arming the send timeout whenever the peer takes some: the timeout
+// bounds a stall, so a slow but steady reader of a large response is not dropped.
+asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buffers) {
+  std::size_t first = 0;
+  while (first < buffers.size()) {
+    arm(worker_.opts.send_timeout);
+    auto [ec, n] = co_await socket_.async_write_some(
+        std::span<const asio::const_buffer>(buffers).subspan(first), nothrow);
+    if (ec) co_return false;
+    while (n > 0 && first < buffers.size()) {
+      std::size_t take = std::min(n, buffers[first].size());
+      buffers[first] += take;
+      n -= take;
+      if (buffers[first].size() == 0) ++first;
+    }
+  }
+  buffers.clear();
+  co_return true;
+}
+
 asio::awaitable<bool> connection::flush() {
   if (out_.empty()) co_return true;
-  arm(worker_.opts.send_timeout);
   waiting_ = wait_state::sending;
   std::vector<asio::const_buffer> buffers;
   buffers.reserve(out_.size() * 2);
   bool ok = true;
-  auto write_gathered = [&]() -> asio::awaitable<bool> {
-    if (buffers.empty()) co_return true;
-    auto [ec, n] = co_await asio::async_write(socket_, buffers, nothrow);
-    buffers.clear();
-    co_return !ec;
-  };
   for (pending& p : out_) {
     buffers.emplace_back(asio::buffer(p.head));
     for (const content_piece& piece : p.body.pieces) {
@@ -221,12 +256,12 @@ asio::awaitable<bool> connection::flush() {
         continue;
       }
       const file_part& part = std::get<file_part>(piece);
-      if (!(ok = co_await write_gathered())) break;
+      if (!(ok = co_await write_all(buffers))) break;
       if (!(ok = co_await send_file(*part.fd, part.offset, part.length))) break;
     }
     if (!ok) break;
   }
-  if (ok) ok = co_await write_gathered();
+  if (ok) ok = co_await write_all(buffers);
   out_.clear();
   waiting_ = wait_state::other;
   co_return ok && !timed_out_;
@@ -347,6 +382,7 @@ asio::awaitable<void> connection::run() {
 // Serves one request. Returns whether the connection stays open for another.
 asio::awaitable<bool> connection::serve_one() {
   parser_.reset();
+  head_armed_ = false;
   request_start_ = std::chrono::steady_clock::now();
   request_wall_start_ = std::chrono::system_clock::now();
   if (in_start_ == in_.size() && in_start_ > 0) {
@@ -363,8 +399,10 @@ asio::awaitable<bool> connection::serve_one() {
     if (parsed.state == http1::parse_state::complete) break;
     const bool fresh = unparsed().empty();
     if (parsed.state == http1::parse_state::rejected) {
-      response r = rejection_response(parsed.failure, std::nullopt);
-      queue(r, nullptr, false);
+      // The fields parsed before the fault still say what the client accepts, and a HEAD
+      // request gets no content even when it is malformed (RFC 9110 §9.3.2).
+      response r = rejection_response(parsed.failure, parser_.head().find("Accept"));
+      queue(r, nullptr, unparsed().starts_with("HEAD "));
       co_await flush();
       co_await linger_and_close();
       co_return false;
@@ -412,6 +450,8 @@ asio::awaitable<bool> connection::serve_one() {
   in_start_ = body_floor;
 
   if (denied_path(head, worker_.opts)) {
+    // What nginx logs as 444: no response to this request, but those before it are owed.
+    co_await flush();
     log(&head, 444, 0, "denied");
     co_return false;
   }
@@ -512,7 +552,13 @@ asio::awaitable<bool> connection::serve_one() {
 
   if (r.deferred) r = co_await run_deferred(std::move(r), head);
 
-  if (r.status == 101 && r.upgrade && head.version_minor >= 1) {
+  // RFC 9110 §7.8: switch only to a protocol the client asked for, never for HTTP/1.0.
+  if (r.status == 101 && !(r.upgrade && head.connection_upgrade && head.find("Upgrade"))) {
+    r = error_response(500, "The server tried to switch protocols without an upgrade request.",
+                       accept, "invalid-upgrade");
+    r.close = true;
+  }
+  if (r.status == 101) {
     std::shared_ptr<upgraded_protocol> protocol = r.upgrade;
     queue(r, &head, head_request);
     if (!co_await flush()) co_return false;
@@ -520,6 +566,7 @@ asio::awaitable<bool> connection::serve_one() {
     co_return false;
   }
   bool keep = queue(r, &head, head_request);
+  ++requests_served_;
   if (!keep) {
     co_await flush();
     co_await linger_and_close();

@@ -3,6 +3,7 @@
 // when the protocol, a timeout, an error or a drain says so.
 
 #include <asio/awaitable.hpp>
+#include <asio/buffer.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
@@ -35,6 +36,7 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> serve_one();
   asio::awaitable<std::size_t> read_more(wait_state state);
   asio::awaitable<bool> flush();
+  asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
   asio::awaitable<void> run_upgraded(upgraded_protocol& protocol);
@@ -71,6 +73,8 @@ class connection : public std::enable_shared_from_this<connection> {
   wait_state waiting_ = wait_state::other;
   bool timed_out_ = false;
   bool closed_ = false;
+  bool head_armed_ = false;  // the current head's header timeout is running
+  std::size_t requests_served_ = 0;
 };
 
 }  // namespace herald::server

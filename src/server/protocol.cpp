@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <herald/core/request_target.hpp>
+#include <herald/core/safe_path.hpp>
 #include <herald/core/syntax.hpp>
 
 #include "server/error_page.hpp"
@@ -51,7 +52,9 @@ std::optional<response> protocol_response(const http1::request_head& head,
       core::syntax::iequals(head.scheme, "https"))
     return error_response(421, "This connection is not secured: an https URI cannot be served on it.",
                           accept, "https-on-cleartext");
-  if (context.opts.strict_host && !serves_name(context.opts, head.authority))
+  // An HTTP/1.0 request may have no Host at all; it goes to this server as nginx's default.
+  if (context.opts.strict_host && !head.authority.empty() &&
+      !serves_name(context.opts, head.authority))
     return error_response(
         421, fmt::format("This server does not serve the host \"{}\".", host_of(head.authority)),
         accept, "misdirected-host");
@@ -86,8 +89,18 @@ response rejection_response(http1::error e, std::optional<std::string_view> acce
 }
 
 bool denied_path(const http1::request_head& head, const options& opts) {
+  if (opts.deny_paths.empty()) return false;
+  // Compared on the path as a file server will read it: decoded, dot segments removed, empty
+  // segments collapsed, so that /%70rivate, /public/../private and //private are all caught.
+  core::safe_path_result mapped = core::map_safe_path(head.path);
+  if (!mapped) return false;  // not a path any handler will serve (400 follows)
+  std::string path = "/" + mapped.path.relative;
   return std::any_of(opts.deny_paths.begin(), opts.deny_paths.end(), [&](const std::string& p) {
-    return head.path.substr(0, p.size()) == p;
+    std::string_view prefix = p;
+    while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+    // Whole segments only: /private denies /private and /private/key, not /privateer.
+    return path.starts_with(prefix) &&
+           (path.size() == prefix.size() || prefix == "/" || path[prefix.size()] == '/');
   });
 }
 

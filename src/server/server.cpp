@@ -5,6 +5,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ip/v6_only.hpp>
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
@@ -12,8 +13,12 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
+#include <csignal>
+#include <functional>
 #include <thread>
 
 #include "net/listener.hpp"
@@ -28,10 +33,12 @@ constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 struct worker {
   worker(const options& opts, handler& h, access_log* log, asio::thread_pool& pool)
-      : io(1), context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}} {}
+      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}}, io(1) {}
 
-  asio::io_context io;
+  // Declared before io: destroying io destroys the connections' coroutines, which still
+  // remove themselves from the context.
   worker_context context;
+  asio::io_context io;
   std::vector<asio::ip::tcp::acceptor> acceptors;
   std::thread thread;
 };
@@ -110,6 +117,38 @@ server::~server() {
   }
 }
 
+// Fails when another socket already listens on `at`: SO_REUSEPORT would otherwise let a second
+// server share the port silently. Returns the port (the kernel's choice for port 0).
+unsigned short probe_free(const asio::ip::tcp::endpoint& at) {
+  asio::io_context io(1);
+  asio::ip::tcp::acceptor probe(io);
+  asio::error_code ec;
+  probe.open(at.protocol(), ec);
+  if (!ec && at.address().is_v6()) probe.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) probe.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) probe.bind(at, ec);
+  if (ec)
+    throw std::system_error(ec, "cannot listen on " + at.address().to_string() + ":" +
+                                    std::to_string(at.port()));
+  return probe.local_endpoint().port();
+}
+
+// Worker threads never take process signals: SIGTERM/SIGINT/SIGHUP are the waiting thread's,
+// and SIGPIPE from sendfile or a write to a closed log must not kill a program embedding us.
+class signals_blocked {
+ public:
+  signals_blocked() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~signals_blocked() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
+ private:
+  sigset_t old_;
+};
+
 void server::start() {
   impl& s = *impl_;
   if (s.opts.access_log) s.log = std::make_unique<access_log>(s.opts.access_log_path, s.opts.log_format);
@@ -121,12 +160,14 @@ void server::start() {
   // workers then share through SO_REUSEPORT.
   for (const listen_address& address : s.opts.listen) {
     asio::ip::tcp::endpoint endpoint(net::parse_listen_host(address.host), address.port);
+    endpoint.port(probe_free(endpoint));
     for (auto& w : s.workers) {
       w->acceptors.push_back(net::make_listener(w->io, endpoint));
       endpoint.port(w->acceptors.back().local_endpoint().port());
     }
     s.ports.push_back(endpoint.port());
   }
+  signals_blocked in_workers;  // threads inherit the mask of the thread that creates them
   for (auto& w : s.workers) {
     for (auto& acceptor : w->acceptors)
       co_spawn(w->io, accept_loop(*w, acceptor), asio::detached);
@@ -147,20 +188,29 @@ void server::wait() {
     if (w->thread.joinable()) w->thread.join();
 }
 
-void server::run_until_signalled() {
+void server::run_until_signalled(const std::function<void()>& ready) {
   asio::io_context signals_io(1);
   asio::signal_set signals(signals_io, SIGTERM, SIGINT, SIGHUP);
+  // The handlers exist now; only from here may the signals reach this thread.
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec,
                                                                     int signal) {
     if (ec) return;
     if (signal == SIGHUP) {
       if (impl_->log) impl_->log->reopen();
-      signals.async_wait(on_signal);
-      return;
+    } else if (impl_->draining) {
+      // A second SIGTERM or SIGINT: stop now, as nginx's fast shutdown does.
+      for (auto& w : impl_->workers) w->io.stop();
+    } else {
+      drain();
     }
-    drain();
+    signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
+  if (ready) ready();
   std::thread waiter([&] {
     wait();
     signals_io.stop();

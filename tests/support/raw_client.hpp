@@ -10,29 +10,28 @@
 // - temp_dir: a mkdtemp directory, removed with its content at the end.
 // - run_command: runs a shell command (curl) and returns its standard output and exit status.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <optional>
+#include <poll.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -81,11 +80,16 @@ enum class read_end { none, timeout, closed, reset, malformed };
 
 inline const char* to_string(read_end e) {
   switch (e) {
-    case read_end::none: return "none";
-    case read_end::timeout: return "timeout";
-    case read_end::closed: return "closed";
-    case read_end::reset: return "reset";
-    case read_end::malformed: return "malformed";
+    case read_end::none:
+      return "none";
+    case read_end::timeout:
+      return "timeout";
+    case read_end::closed:
+      return "closed";
+    case read_end::reset:
+      return "reset";
+    case read_end::malformed:
+      return "malformed";
   }
   return "?";
 }
@@ -297,8 +301,9 @@ class raw_client {
 };
 
 // A request head with Host, each extra line given as "Name: value", and the empty line.
-inline std::string request(std::string_view method, std::string_view target,
-                           std::vector<std::string> lines = {}, std::string_view version = "HTTP/1.1") {
+inline std::string raw_request(std::string_view method, std::string_view target,
+                               std::vector<std::string> lines = {},
+                               std::string_view version = "HTTP/1.1") {
   std::string out;
   out.append(method).append(" ").append(target).append(" ").append(version).append("\r\n");
   out.append("Host: test.local\r\n");

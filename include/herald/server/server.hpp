@@ -2,6 +2,7 @@
 // The HTTP/1.1 server: share-nothing workers, each a thread with its own event loop and its
 // own SO_REUSEPORT listening socket per address; a connection lives on one worker for life.
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,8 +32,11 @@ class server {
   void drain();
   void wait();
 
-  // Drain on SIGTERM or SIGINT and return when done. For `herald serve`.
-  void run_until_signalled();
+  // Drain on SIGTERM or SIGINT (a second one stops at once), reopen the log on SIGHUP, and
+  // return when done. `ready` runs once the signal handlers are in place. The calling thread
+  // should block those signals before start(), so none arrives before then (herald serve
+  // does; start() keeps them off the worker threads either way).
+  void run_until_signalled(const std::function<void()>& ready = {});
 
  private:
   struct impl;

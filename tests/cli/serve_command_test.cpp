@@ -1,0 +1,321 @@
+// `herald serve` (src/cli/serve_command.cpp): --listen parsing, --help, usage errors, and the
+// program itself serving a directory until SIGTERM, reopening its log on SIGHUP.
+
+#include "cli/serve_command.hpp"
+
+#include <fcntl.h>
+#include <filesystem>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+#include "cli/app.hpp"
+#include "net/listener.hpp"
+#include "support/raw_client.hpp"
+#include "support/test_cases.hpp"
+
+extern char** environ;
+
+namespace herald::cli {
+namespace {
+
+using namespace std::chrono_literals;
+using test::PrintTo;
+using testing::HasSubstr;
+
+struct listen_case {
+  std::string name;
+  std::string text;
+  std::string host;  // as parse_listen_host reads it
+  unsigned short port;
+};
+
+class ParseListen : public testing::TestWithParam<listen_case> {};
+
+TEST_P(ParseListen, ReadsHostAndPort) {
+  const listen_case& c = GetParam();
+  server::listen_address a = parse_listen(c.text);
+  EXPECT_EQ(a.port, c.port);
+  EXPECT_EQ(net::parse_listen_host(a.host).to_string(), c.host) << a.host;
+}
+
+INSTANTIATE_TEST_SUITE_P(Valid, ParseListen,
+                         testing::Values(listen_case{"PortOnly", "8080", "127.0.0.1", 8080},
+                                         listen_case{"PortZero", "0", "127.0.0.1", 0},
+                                         listen_case{"HighestPort", "65535", "127.0.0.1", 65535},
+                                         listen_case{"AnyIpv4", "0.0.0.0:80", "0.0.0.0", 80},
+                                         listen_case{"Ipv4", "192.0.2.7:8000", "192.0.2.7", 8000},
+                                         listen_case{"Localhost", "localhost:9000", "127.0.0.1",
+                                                     9000},
+                                         listen_case{"BracketedIpv6", "[::1]:8443", "::1", 8443},
+                                         listen_case{"AnyIpv6", "[::]:80", "::", 80}),
+                         test::case_name);
+
+struct invalid_listen_case {
+  std::string name;
+  std::string text;
+};
+
+class ParseListenRejects : public testing::TestWithParam<invalid_listen_case> {};
+
+TEST_P(ParseListenRejects, WithASentenceNamingTheValue) {
+  const std::string& text = GetParam().text;
+  try {
+    server::listen_address a = parse_listen(text);
+    ADD_FAILURE() << "accepted as host \"" << a.host << "\" port " << a.port;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--listen " + text));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Invalid, ParseListenRejects,
+    testing::Values(invalid_listen_case{"Empty", ""},
+                    invalid_listen_case{"HostWithoutPort", "host:"},
+                    invalid_listen_case{"PortWithoutHost", ":80"},
+                    invalid_listen_case{"PortTooLarge", "x:99999"},
+                    invalid_listen_case{"PortOutOfRange", "65536"},
+                    invalid_listen_case{"NegativePort", "-1"},
+                    invalid_listen_case{"PortWithSign", "+80"},
+                    invalid_listen_case{"PortNotANumber", "localhost:http"},
+                    invalid_listen_case{"TrailingGarbage", "8080x"},
+                    invalid_listen_case{"BracketsWithoutPort", "[::1]"},
+                    // An IPv6 literal needs brackets: "::1" is not host ":" and port 1.
+                    invalid_listen_case{"UnbracketedIpv6", "::1"}),
+    test::case_name);
+
+struct run_result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+run_result run_herald(std::vector<std::string> args) {
+  args.insert(args.begin(), "herald");
+  std::vector<const char*> argv;
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(ServeCommand, HelpDocumentsEachFlagWithItsDefault) {
+  run_result r = run_herald({"serve", "--help"});
+  EXPECT_EQ(r.code, 0);
+  for (const char* flag : {"--listen",       "--workers",          "--header-timeout",
+                           "--body-timeout", "--idle-timeout",     "--send-timeout",
+                           "--grace",        "--max-request-line", "--max-header-size",
+                           "--max-fields",   "--max-connections",  "--server-name",
+                           "--strict-host",  "--server-header",    "--no-server-header",
+                           "--access-log",   "--no-access-log",    "--log-format",
+                           "--deny-peer",    "--deny-path",        "--show-hidden"})
+    EXPECT_THAT(r.out, HasSubstr(flag));
+  EXPECT_THAT(r.out, HasSubstr("127.0.0.1:8080"));
+  EXPECT_THAT(r.out, HasSubstr("10000"));  // --max-connections
+  EXPECT_THAT(r.out, HasSubstr("8192"));   // --max-request-line
+}
+
+TEST(ServeCommand, InvalidListenFailsWithOneLine) {
+  test::temp_dir dir;
+  run_result r = run_herald({"serve", dir.path().string(), "--listen", "x:99999"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "herald serve: --listen x:99999: the port must be a number from 0 to 65535\n");
+}
+
+TEST(ServeCommand, UnknownHostFailsWithOneLine) {
+  test::temp_dir dir;
+  run_result r = run_herald({"serve", dir.path().string(), "--listen", "nowhere.invalid:0"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("nowhere.invalid"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+}
+
+TEST(ServeCommand, MissingDirectoryIsAUsageError) {
+  test::temp_dir dir;
+  run_result r = run_herald({"serve", (dir.path() / "missing").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("missing"));
+}
+
+// ----- the program -----------------------------------------------------------------------------
+
+// `herald serve` in a child process, its standard error read through a pipe.
+class serve_process {
+ public:
+  explicit serve_process(std::vector<std::string> args) {
+    args.insert(args.begin(), {HERALD_BINARY, "serve"});
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    int rc = ::posix_spawn(&pid_, HERALD_BINARY, &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    err_fd_ = fds[0];
+    if (rc != 0) pid_ = -1;
+  }
+  ~serve_process() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    ::close(err_fd_);
+  }
+  serve_process(const serve_process&) = delete;
+  serve_process& operator=(const serve_process&) = delete;
+
+  bool running() const { return pid_ > 0; }
+
+  // Reads standard error until it holds `text` or the deadline passes.
+  bool wait_for_output(std::string_view text, std::chrono::milliseconds timeout = 5s) {
+    const auto deadline = test::steady::now() + timeout;
+    while (err_.find(text) == std::string::npos) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - test::steady::now());
+      if (left.count() <= 0) return false;
+      pollfd p{err_fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      char chunk[4096];
+      ssize_t n = ::read(err_fd_, chunk, sizeof chunk);
+      if (n <= 0) return false;
+      err_.append(chunk, static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  const std::string& output() const { return err_; }
+
+  // Sends `signal` and waits for the exit: the exit status, minus the signal's number when a
+  // signal ended the process, or -1000 on timeout.
+  int stop_with(int signal, std::chrono::milliseconds timeout = 5s) {
+    ::kill(pid_, signal);
+    const auto deadline = test::steady::now() + timeout;
+    while (test::steady::now() < deadline) {
+      int status = 0;
+      pid_t done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        pid_ = -1;
+        if (WIFSIGNALED(status)) return -WTERMSIG(status);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1000;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return -1000;
+  }
+
+  // Waits until the process catches `signal` (SigCgt in /proc/PID/status).
+  bool wait_until_catching(int signal, std::chrono::milliseconds timeout = 2s) {
+    const auto deadline = test::steady::now() + timeout;
+    const std::string status_path = "/proc/" + std::to_string(pid_) + "/status";
+    while (test::steady::now() < deadline) {
+      std::istringstream status(test::read_file(status_path));
+      for (std::string line; std::getline(status, line);) {
+        if (line.rfind("SigCgt:", 0) != 0) continue;
+        unsigned long long mask = std::stoull(line.substr(7), nullptr, 16);
+        if (mask & (1ULL << (signal - 1))) return true;
+      }
+      std::this_thread::sleep_for(2ms);
+    }
+    return false;
+  }
+  void signal(int s) { ::kill(pid_, s); }
+
+ private:
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  std::string err_;
+};
+
+unsigned short port_in(const std::string& output) {
+  const std::string marker = "http://127.0.0.1:";
+  auto at = output.find(marker);
+  if (at == std::string::npos) return 0;
+  return static_cast<unsigned short>(std::stoul(output.substr(at + marker.size())));
+}
+
+class ServeProgram : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(HERALD_BINARY)) GTEST_SKIP() << "no " << HERALD_BINARY;
+    dir_.write("www/index.html", "<h1>home</h1>\n");
+  }
+  test::temp_dir dir_;
+};
+
+TEST_F(ServeProgram, ServesTheDirectoryUntilSigterm) {
+  serve_process p({(dir_.path() / "www").string(), "--listen", "127.0.0.1:0", "--workers", "1",
+                   "--no-access-log", "--grace", "1"});
+  ASSERT_TRUE(p.running());
+  ASSERT_TRUE(p.wait_for_output("/\n")) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("herald: serving "));
+  const unsigned short port = port_in(p.output());
+  ASSERT_NE(port, 0) << p.output();
+  test::raw_client c(port);
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "<h1>home</h1>\n");
+  ASSERT_TRUE(p.wait_until_catching(SIGTERM));
+  EXPECT_EQ(p.stop_with(SIGTERM), 0) << p.output();
+  EXPECT_TRUE(c.wait_closed(1s)) << "the idle connection closes on SIGTERM";
+}
+
+// Once `herald serve` has said where it serves, a supervisor may stop it at once: SIGTERM must
+// then drain and exit 0, never kill the process by the signal's default action (the handlers
+// must be in place before the "serving" line is printed).
+TEST_F(ServeProgram, SigtermRightAfterTheServingLineDrains) {
+  std::vector<int> results;
+  for (int i = 0; i < 10; ++i) {
+    serve_process p({(dir_.path() / "www").string(), "--listen", "127.0.0.1:0", "--workers", "1",
+                     "--no-access-log", "--grace", "1"});
+    ASSERT_TRUE(p.running());
+    ASSERT_TRUE(p.wait_for_output("/\n")) << p.output();
+    results.push_back(p.stop_with(SIGTERM));
+  }
+  EXPECT_THAT(results, testing::Each(0)) << "negative: killed by that signal";
+}
+
+TEST_F(ServeProgram, SighupReopensTheAccessLog) {
+  const auto log = dir_.path() / "access.log";
+  serve_process p({(dir_.path() / "www").string(), "--listen", "127.0.0.1:0", "--workers", "1",
+                   "--access-log", log.string(), "--grace", "1"});
+  ASSERT_TRUE(p.running());
+  ASSERT_TRUE(p.wait_for_output("/\n")) << p.output();
+  const unsigned short port = port_in(p.output());
+  ASSERT_NE(port, 0) << p.output();
+  test::raw_client c(port);
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/before")));
+  ASSERT_TRUE(c.read_response());
+  ASSERT_EQ(test::wait_for_lines(log, 1).size(), 1u);
+  std::filesystem::rename(log, dir_.path() / "access.log.1");
+  ASSERT_TRUE(p.wait_until_catching(SIGHUP));
+  p.signal(SIGHUP);
+  const auto deadline = test::steady::now() + 2s;
+  while (!std::filesystem::exists(log) && test::steady::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(std::filesystem::exists(log)) << "no new log after SIGHUP";
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/after")));
+  ASSERT_TRUE(c.read_response());
+  std::vector<std::string> fresh = test::wait_for_lines(log, 1);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_THAT(fresh[0], HasSubstr("GET /after"));
+  EXPECT_THAT(test::read_file(dir_.path() / "access.log.1"), HasSubstr("GET /before"));
+  ASSERT_TRUE(p.wait_until_catching(SIGINT));
+  EXPECT_EQ(p.stop_with(SIGINT), 0) << p.output();
+}
+
+}  // namespace
+}  // namespace herald::cli
