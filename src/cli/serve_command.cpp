@@ -7,10 +7,12 @@
 
 #include <charconv>
 #include <csignal>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <system_error>
 
+#include <herald/server/resource_handler.hpp>
 #include <herald/server/server.hpp>
 
 namespace herald::cli {
@@ -81,6 +83,25 @@ void add_serve_command(CLI::App& app, serve_options& o) {
   cmd->add_option("--deny-peer", o.server.deny_peers, "Close connections from this address without a response (logged 444)");
   cmd->add_option("--deny-path", o.server.deny_paths, "Close requests for paths with this prefix without a response (logged 444)");
   cmd->add_flag("--show-hidden", o.files.show_hidden, "Serve dotfiles (.git, .env, ...)");
+  cmd->add_flag_callback("--no-listing", [&o] { o.files.listings = false; },
+                         "Answer 403 for a directory without an index file instead of listing it");
+  cmd->add_option_function<std::vector<std::string>>(
+         "--cache-control",
+         [&o](const std::vector<std::string>& rules) {
+           for (const std::string& text : rules) {
+             std::optional<handlers::cache_rule> rule = handlers::parse_cache_rule(text);
+             if (!rule)
+               throw CLI::ValidationError(
+                   "--cache-control", text + ": expected PATTERN=VALUE, e.g. '*.css=max-age=3600'");
+             o.files.cache_rules.push_back(std::move(*rule));
+           }
+         },
+         "Cache-Control for paths matching PATTERN ('*.css' suffix, '/assets/*' prefix, or exact); "
+         "repeatable, the first match wins")
+      ->type_name("PATTERN=VALUE");
+  cmd->add_flag("--trace", o.files.trace,
+                "Send each request's path through the decision engine in a Herald-Trace field and "
+                "to the access log");
 }
 
 int run_serve(serve_options& o, std::ostream& err) {
@@ -105,7 +126,10 @@ int run_serve(serve_options& o, std::ostream& err) {
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGPIPE}) sigaddset(&set, sig);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     handlers::static_files files(o.files);
-    server::server s(o.server, files);
+    server::resource_handler_options handler_options;
+    handler_options.trace = o.files.trace;
+    server::resource_handler handler(files, handler_options);
+    server::server s(o.server, handler);
     s.start();
     s.run_until_signalled([&] {
       auto ports = s.ports();

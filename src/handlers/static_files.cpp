@@ -1,81 +1,99 @@
-#include <herald/handlers/static_files.hpp>
-
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <fmt/format.h>
-
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <linux/openat2.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <system_error>
-#include <utility>
+#include <unistd.h>
 
-#include <herald/core/http_date.hpp>
+#include <herald/core/etag.hpp>
+#include <herald/core/media_type.hpp>
+#include <herald/core/negotiation.hpp>
 #include <herald/core/safe_path.hpp>
 #include <herald/core/syntax.hpp>
+#include <herald/handlers/static_files.hpp>
 
 namespace herald::handlers {
 
 namespace {
 
-constexpr std::string_view allowed = "GET, HEAD, OPTIONS";
+// Files up to this size are read into memory and sent with the head in one writev; larger ones
+// go out with sendfile.
 constexpr std::uint64_t small_file = 16 * 1024;
+// The content a GET may carry (it has no meaning there, RFC 9110 §9.3.1, but is read and
+// discarded so the connection can go on).
+constexpr std::uint64_t max_request_content = 64 * 1024;
 
-constexpr auto media_types = std::to_array<std::pair<std::string_view, std::string_view>>({
-    {"css", "text/css; charset=utf-8"},
-    {"csv", "text/csv; charset=utf-8"},
-    {"gif", "image/gif"},
-    {"htm", "text/html; charset=utf-8"},
-    {"html", "text/html; charset=utf-8"},
-    {"ico", "image/vnd.microsoft.icon"},
-    {"jpeg", "image/jpeg"},
-    {"jpg", "image/jpeg"},
-    {"js", "text/javascript; charset=utf-8"},
-    {"json", "application/json"},
-    {"md", "text/markdown; charset=utf-8"},
-    {"mp4", "video/mp4"},
-    {"pdf", "application/pdf"},
-    {"png", "image/png"},
-    {"svg", "image/svg+xml"},
-    {"txt", "text/plain; charset=utf-8"},
-    {"wasm", "application/wasm"},
-    {"webm", "video/webm"},
-    {"webp", "image/webp"},
-    {"xml", "application/xml"},
-    {"zip", "application/zip"},
+constexpr auto builtin_types = std::to_array<std::pair<std::string_view, std::string_view>>({
+    {"avif", "image/avif"},      {"css", "text/css"},
+    {"csv", "text/csv"},         {"gif", "image/gif"},
+    {"gz", "application/gzip"},  {"htm", "text/html"},
+    {"html", "text/html"},       {"ico", "image/vnd.microsoft.icon"},
+    {"jpeg", "image/jpeg"},      {"jpg", "image/jpeg"},
+    {"js", "text/javascript"},   {"json", "application/json"},
+    {"md", "text/markdown"},     {"mjs", "text/javascript"},
+    {"mp3", "audio/mpeg"},       {"mp4", "video/mp4"},
+    {"ogg", "audio/ogg"},        {"otf", "font/otf"},
+    {"pdf", "application/pdf"},  {"png", "image/png"},
+    {"svg", "image/svg+xml"},    {"ttf", "font/ttf"},
+    {"txt", "text/plain"},       {"wasm", "application/wasm"},
+    {"webm", "video/webm"},      {"webp", "image/webp"},
+    {"woff", "font/woff"},       {"woff2", "font/woff2"},
+    {"xml", "application/xml"},  {"zip", "application/zip"},
+    {"zst", "application/zstd"},
 });
 
-server::response text_error(int status, std::string_view detail) {
-  server::response r(status);
-  r.set_text(fmt::format("{} {}\n{}\n", status, core::reason_phrase(status), detail));
-  return r;
-}
+constexpr std::string_view octet_stream = "application/octet-stream";
 
-// One function maps errno to a status (style guide habit 7); the caller picks "missing".
-int status_for_errno(int error, int missing) {
-  switch (error) {
-    case ENOENT:
-    case ENOTDIR:
-      return missing;
-    case EACCES:
-    case EPERM:
-    case ELOOP:
-      return 403;
-    default:
-      return 500;
-  }
+// Precompressed siblings in the server's order of preference: the first of equally acceptable
+// codings wins the negotiation.
+struct sibling_kind {
+  std::string_view suffix;
+  std::string_view coding;  // the Content-Encoding (RFC 9110 §8.4.1, RFC 7932, RFC 8878)
+};
+constexpr std::array<sibling_kind, 3> sibling_kinds{{
+    {".br", "br"},
+    {".zst", "zstd"},
+    {".gz", "gzip"},
+}};
+
+// A descriptor shared by the resource and every file part it produced; closed with the last.
+struct descriptor {
+  int fd;
+  explicit descriptor(int f) : fd(f) {}
+  ~descriptor() { ::close(fd); }
+  descriptor(const descriptor&) = delete;
+  descriptor& operator=(const descriptor&) = delete;
+};
+using shared_fd = std::shared_ptr<const int>;
+
+shared_fd adopt(int fd) {
+  auto owner = std::make_shared<descriptor>(fd);
+  return shared_fd(owner, &owner->fd);
 }
 
 // Opens `relative` beneath `dir` for reading; the kernel refuses (EXDEV) any resolution, by
-// symlink or "..", that leaves `dir`, so no check can race with a rename.
+// symlink or "..", that leaves `dir`, so no check can race with a rename. O_NONBLOCK: a FIFO
+// must not block the worker; O_NOCTTY: a terminal must not become the server's.
 int open_beneath(int dir, const char* relative) {
   open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;  // a FIFO must not block the worker
+  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  return static_cast<int>(::syscall(SYS_openat2, dir, relative, &how, sizeof how));
+  long fd;
+  do {
+    fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
+  } while (fd < 0 && errno == EINTR);
+  return static_cast<int>(fd);
 }
 
 // .git, .env and other dotfiles are not published unless asked for.
@@ -89,16 +107,509 @@ bool has_hidden_segment(std::string_view relative) {
   return false;
 }
 
+std::string join_path(std::string_view directory, std::string_view name) {
+  std::string out{directory};
+  if (!out.empty()) out += '/';
+  out += name;
+  return out;
+}
+
+bool is_unreserved(char c) {
+  return core::syntax::is_alpha(c) || core::syntax::is_digit(c) || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+// Percent-encodes every octet but the unreserved ones (RFC 3986 §2.3), keeping '/' when
+// `keep_slash`: the result is a path (or one segment) with no character HTML or a URI parser
+// could read as anything else.
+void append_percent_encoded(std::string& out, std::string_view text, bool keep_slash) {
+  static constexpr std::string_view hex = "0123456789ABCDEF";
+  for (char c : text) {
+    if (is_unreserved(c) || (keep_slash && c == '/')) {
+      out += c;
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    out += '%';
+    out += hex[u >> 4];
+    out += hex[u & 0xF];
+  }
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+void append_hex(std::string& out, std::uint64_t value) {
+  std::array<char, 16> buffer{};
+  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value, 16);
+  out.append(buffer.data(), end);
+}
+
+// "2023-11-14T22:13:20Z" (RFC 3339, UTC).
+std::string iso_time(std::chrono::sys_seconds t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{t - day};
+  std::array<char, 32> buffer{};
+  const int n = std::snprintf(
+      buffer.data(), buffer.size(), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+      static_cast<int>(hms.seconds().count()));
+  return std::string(buffer.data(), static_cast<std::size_t>(std::max(n, 0)));
+}
+
+std::chrono::sys_seconds mtime_of(const struct stat& st) {
+  return std::chrono::sys_seconds(std::chrono::seconds(st.st_mtim.tv_sec));
+}
+
+bool newer_or_same(const struct stat& a, const struct stat& b) {
+  return a.st_mtim.tv_sec != b.st_mtim.tv_sec ? a.st_mtim.tv_sec > b.st_mtim.tv_sec
+                                              : a.st_mtim.tv_nsec >= b.st_mtim.tv_nsec;
+}
+
+// 64-bit FNV-1a: a listing's strong validator changes whenever one of its bytes does.
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// What every resource of the file server shares: request content it tolerates, and its
+// Cache-Control.
+class path_resource : public server::resource {
+ public:
+  explicit path_resource(std::string_view cache_control) : cache_control_(cache_control) {}
+  std::uint64_t max_content_size(const server::request&) override { return max_request_content; }
+  server::cache_policy caching(const server::request&, std::size_t) override {
+    return {cache_control_};
+  }
+
+ private:
+  std::string_view cache_control_;
+};
+
+// A request answered before any representation: a malformed path (400), a forbidden one (403),
+// nothing there (404), a directory named without its slash (301), or no descriptor left (503).
+class answer_resource final : public path_resource {
+ public:
+  enum class kind : std::uint8_t { malformed, forbidden, missing, moved, unavailable };
+
+  explicit answer_resource(kind k, std::string text = {})
+      : path_resource({}), kind_(k), text_(std::move(text)) {}
+
+  server::availability available(const server::request&) override {
+    // Out of descriptors or memory: a temporary overload, worth a retry (RFC 9110 §15.6.4).
+    if (kind_ == kind::unavailable) return {false, std::chrono::seconds(1)};
+    return {};
+  }
+  std::optional<std::string> malformed(const server::request&) override {
+    if (kind_ == kind::malformed) return text_;
+    return std::nullopt;
+  }
+  bool forbidden(const server::request&) override { return kind_ == kind::forbidden; }
+  bool exists(const server::request&) override { return false; }
+  std::optional<server::redirect> moved(const server::request&) override {
+    // A directory is named with a trailing slash, so relative links inside it resolve; 301
+    // since the slash form is the one to keep (RFC 9110 §15.4.2).
+    if (kind_ == kind::moved) return server::redirect{text_, true, false};
+    return std::nullopt;
+  }
+
+ private:
+  kind kind_;
+  std::string text_;  // the 400's detail or the 301's Location
+};
+
+answer_resource::kind kind_for_errno(int error) {
+  switch (error) {
+    case ENOENT:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+      return answer_resource::kind::missing;
+    case EXDEV:  // RESOLVE_BENEATH: the path, through a symlink or "..", leaves the root
+    case EACCES:
+    case EPERM:
+    case ELOOP:
+    case ENXIO:  // a socket
+    case ENODEV:
+    case EOPNOTSUPP:
+      return answer_resource::kind::forbidden;
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+      return answer_resource::kind::unavailable;
+    default:
+      throw std::system_error(error, std::generic_category(), "cannot open a file to serve");
+  }
+}
+
+std::unique_ptr<server::resource> answer(answer_resource::kind k, std::string text = {}) {
+  return std::make_unique<answer_resource>(k, std::move(text));
+}
+
+// One open file: the identity representation or a precompressed sibling.
+struct opened_file {
+  shared_fd fd;
+  struct stat st {};
+  std::string_view coding;  // "" for identity
+  std::string etag;         // the opaque-tag, without quotes
+  std::string snapshot;     // a small file's content, read once
+  bool read = false;
+
+  opened_file(shared_fd f, const struct stat& s, std::string_view c)
+      : fd(std::move(f)), st(s), coding(c) {
+    // "<inode>-<size>-<mtime ns>" in hex: see static_files.hpp.
+    const auto ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
+                    static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+    append_hex(etag, static_cast<std::uint64_t>(st.st_ino));
+    etag += '-';
+    append_hex(etag, static_cast<std::uint64_t>(st.st_size));
+    etag += '-';
+    append_hex(etag, ns);
+  }
+
+  std::uint64_t size() const { return static_cast<std::uint64_t>(st.st_size); }
+
+  // Reads the whole small file with pread; a file that shrank since fstat yields fewer octets,
+  // which the engine then refuses to send (500) rather than send a wrong Content-Length.
+  void read_snapshot() {
+    snapshot.assign(size(), '\0');
+    std::size_t done = 0;
+    while (done < snapshot.size()) {
+      const ssize_t n =
+          ::pread(*fd, snapshot.data() + done, snapshot.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    snapshot.resize(done);
+    read = true;
+  }
+};
+
+// A regular file, with its precompressed siblings as variants when it has any.
+class file_resource final : public path_resource {
+ public:
+  file_resource(std::string_view content_type, std::string_view cache_control)
+      : path_resource(cache_control), content_type_(content_type) {}
+
+  // Siblings first, in sibling_kinds order, then the identity file.
+  void add(opened_file f) { files_.push_back(std::move(f)); }
+
+  // Called once every file is added: with siblings, each file becomes a variant that differs
+  // in its coding only. The variants' media type has no parameters, so Accept-Charset has no
+  // say in choosing among codings.
+  void offer_variants() {
+    if (files_.size() < 2) return;
+    const std::optional<core::media_type> full = core::parse_media_type(content_type_);
+    if (!full) {
+      files_.erase(files_.begin(), files_.end() - 1);
+      return;
+    }
+    core::media_type bare;
+    bare.type = full->type;
+    bare.subtype = full->subtype;
+    for (const opened_file& f : files_)
+      variants_.push_back(core::variant{bare, f.coding, {}, {}, core::qvalue_max});
+  }
+
+  std::span<const core::variant> variants(const server::request&) override { return variants_; }
+
+  server::validators validators_of(const server::request&, std::size_t v) override {
+    return {core::make_strong_tag(files_[v].etag), mtime_of(files_[v].st)};
+  }
+
+  server::representation describe(const server::request&, std::size_t v) override {
+    return {content_type_, files_[v].coding, {}, files_[v].size(), true};
+  }
+
+  void produce(const server::request& req, std::size_t v, core::byte_range range,
+               server::content& out) override {
+    opened_file& f = files_[v];
+    // HEAD sends no content: a file part costs no read.
+    if (f.size() > small_file || req.head.known_method == core::method::head) {
+      out.pieces.emplace_back(server::file_part{f.fd, range.first, range.size()});
+      return;
+    }
+    if (!f.read) f.read_snapshot();
+    if (range.first >= f.snapshot.size()) return;
+    if (range.first == 0 && range.size() == f.snapshot.size()) {
+      out.pieces.emplace_back(std::move(f.snapshot));
+      f.read = false;
+      return;
+    }
+    out.pieces.emplace_back(f.snapshot.substr(range.first, range.size()));
+  }
+
+ private:
+  std::string_view content_type_;  // views into the media type table
+  std::vector<opened_file> files_;
+  std::vector<core::variant> variants_;
+};
+
+struct listing_entry {
+  std::string name;
+  bool directory = false;
+  std::uint64_t size = 0;
+  std::chrono::sys_seconds modified{};
+};
+
+// The entries of the directory open as `dir_fd`, whose path beneath the root is `relative`.
+std::vector<listing_entry> read_entries(int root_fd, int dir_fd, const std::string& relative,
+                                        bool show_hidden) {
+  std::vector<listing_entry> entries;
+  const int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot list a directory");
+  DIR* dir = ::fdopendir(fd);
+  if (dir == nullptr) {
+    const int error = errno;
+    ::close(fd);
+    throw std::system_error(error, std::generic_category(), "cannot list a directory");
+  }
+  std::string href;
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (!show_hidden && name.front() == '.') continue;
+    // Only names a request can reach: the same mapping the request would go through.
+    href = "/";
+    append_percent_encoded(href, name, false);
+    const core::safe_path_result mapped = core::map_safe_path(href);
+    if (!mapped || mapped.path.relative != name) continue;
+    struct stat st {};
+    if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISLNK(st.st_mode)) {
+      // Shown as what it leads to, if that lies beneath the root (else it would be 403).
+      const int target = open_beneath(root_fd, join_path(relative, name).c_str());
+      if (target < 0) continue;
+      const bool ok = ::fstat(target, &st) == 0;
+      ::close(target);
+      if (!ok) continue;
+    }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) continue;
+    entries.push_back({std::string(name), S_ISDIR(st.st_mode),
+                       static_cast<std::uint64_t>(st.st_size), mtime_of(st)});
+  }
+  ::closedir(dir);
+  std::sort(entries.begin(), entries.end(), [](const listing_entry& a, const listing_entry& b) {
+    if (a.directory != b.directory) return a.directory;
+    return a.name < b.name;
+  });
+  return entries;
+}
+
+std::string entry_href(const listing_entry& e) {
+  std::string href;
+  append_percent_encoded(href, e.name, false);
+  if (e.directory) href += '/';
+  return href;
+}
+
+std::string listing_html(std::string_view path, const std::vector<listing_entry>& entries) {
+  const std::string title = "Index of " + html_escape(path);
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+  out += title;
+  out += "</title>\n</head>\n<body>\n<h1>";
+  out += title;
+  out +=
+      "</h1>\n<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>"
+      "\n<tbody>\n";
+  if (path != "/") out += "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n";
+  for (const listing_entry& e : entries) {
+    const std::string display = html_escape(e.name) + (e.directory ? "/" : "");
+    const std::string when = iso_time(e.modified);
+    out += "<tr><td><a href=\"";
+    out += entry_href(e);
+    out += "\">";
+    out += display;
+    out += "</a></td><td>";
+    out += e.directory ? std::string("-") : std::to_string(e.size);
+    out += "</td><td><time datetime=\"";
+    out += when;
+    out += "\">";
+    out += when;
+    out += "</time></td></tr>\n";
+  }
+  out += "</tbody>\n</table>\n</body>\n</html>\n";
+  return out;
+}
+
+std::string listing_json(std::string_view path, const std::vector<listing_entry>& entries) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const listing_entry& e : entries) {
+    nlohmann::ordered_json item = {{"name", e.name},
+                                   {"type", e.directory ? "directory" : "file"},
+                                   {"href", entry_href(e)},
+                                   {"modified", iso_time(e.modified)}};
+    if (!e.directory) item["size"] = e.size;
+    list.push_back(std::move(item));
+  }
+  const nlohmann::ordered_json doc = {{"path", path}, {"entries", std::move(list)}};
+  return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+constexpr std::array<std::string_view, 2> listing_types{"text/html; charset=utf-8",
+                                                        "application/json"};
+
+// HTML first: the server's choice when Accept does not decide (browsers, curl).
+std::span<const core::variant> listing_variants() {
+  static const std::array<core::variant, 2> variants{
+      core::variant{*core::parse_media_type("text/html"), {}, {}, {}, core::qvalue_max},
+      core::variant{*core::parse_media_type("application/json"), {}, {}, {}, core::qvalue_max}};
+  return variants;
+}
+
+// A directory listing, negotiated by Accept between HTML and JSON. Each form is built when the
+// engine first asks about it.
+class listing_resource final : public path_resource {
+ public:
+  listing_resource(std::string_view cache_control, std::string path,
+                   std::vector<listing_entry> entries)
+      : path_resource(cache_control), path_(std::move(path)), entries_(std::move(entries)) {}
+
+  std::span<const core::variant> variants(const server::request&) override {
+    return listing_variants();
+  }
+  server::validators validators_of(const server::request&, std::size_t v) override {
+    return {core::make_strong_tag(built(v).etag), std::nullopt};
+  }
+  server::representation describe(const server::request&, std::size_t v) override {
+    return {listing_types[v], {}, {}, built(v).text.size(), true};
+  }
+  void produce(const server::request&, std::size_t v, core::byte_range range,
+               server::content& out) override {
+    out.pieces.emplace_back(built(v).text.substr(range.first, range.size()));
+  }
+
+ private:
+  struct form {
+    std::string text;
+    std::string etag;
+    bool ready = false;
+  };
+
+  const form& built(std::size_t v) {
+    form& f = forms_[v];
+    if (!f.ready) {
+      f.text = v == 0 ? listing_html(path_, entries_) : listing_json(path_, entries_);
+      f.etag = "l-";
+      append_hex(f.etag, fnv1a(f.text));
+      f.ready = true;
+    }
+    return f;
+  }
+
+  std::string path_;  // decoded, with its trailing slash
+  std::vector<listing_entry> entries_;
+  std::array<form, 2> forms_;
+};
+
+bool rule_matches(std::string_view pattern, std::string_view path) {
+  if (pattern == "*") return true;
+  if (pattern.starts_with('*')) return path.ends_with(pattern.substr(1));
+  if (pattern.ends_with('*')) return path.starts_with(pattern.substr(0, pattern.size() - 1));
+  return path == pattern;
+}
+
 }  // namespace
 
+std::optional<cache_rule> parse_cache_rule(std::string_view text) {
+  const std::size_t equals = text.find('=');
+  if (equals == std::string_view::npos) return std::nullopt;
+  const std::string_view pattern = text.substr(0, equals);
+  const std::string_view value = core::syntax::trim_ows(text.substr(equals + 1));
+  if (pattern.empty() || value.empty() || !core::syntax::is_field_value(value)) return std::nullopt;
+  return cache_rule{std::string(pattern), std::string(value)};
+}
+
+media_type_table::media_type_table() {
+  for (const auto& [extension, type] : builtin_types) add(type, extension);
+}
+
+void media_type_table::add(std::string_view type, std::string_view extension) {
+  if (extension.empty()) return;
+  std::string key(extension);
+  for (char& c : key) c = core::syntax::to_lower(c);
+  std::string value(type);
+  // Text without a declared charset is UTF-8 here (RFC 6657 leaves the default to each text
+  // subtype, and several default to US-ASCII).
+  if (value.size() > 5 && core::syntax::iequals(value.substr(0, 5), "text/") &&
+      value.find(';') == std::string::npos)
+    value += "; charset=utf-8";
+  auto at =
+      std::lower_bound(entries_.begin(), entries_.end(), key,
+                       [](const auto& entry, const std::string& k) { return entry.first < k; });
+  if (at != entries_.end() && at->first == key)
+    at->second = std::move(value);
+  else
+    entries_.emplace(at, std::move(key), std::move(value));
+}
+
+bool media_type_table::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (const std::size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::istringstream words(line);
+    std::string type;
+    if (!(words >> type)) continue;
+    const std::optional<core::media_type> parsed = core::parse_media_type(type);
+    if (!parsed || !parsed->parameters.empty()) continue;
+    for (std::string extension; words >> extension;) add(type, extension);
+  }
+  return true;
+}
+
+std::string_view media_type_table::lookup(std::string_view file_name) const {
+  const std::size_t slash = file_name.rfind('/');
+  if (slash != std::string_view::npos) file_name.remove_prefix(slash + 1);
+  const std::size_t dot = file_name.rfind('.');
+  if (dot == std::string_view::npos) return octet_stream;
+  const std::string_view extension = file_name.substr(dot + 1);
+  std::array<char, 32> lower{};
+  if (extension.empty() || extension.size() > lower.size()) return octet_stream;
+  for (std::size_t i = 0; i < extension.size(); ++i)
+    lower[i] = core::syntax::to_lower(extension[i]);
+  const std::string_view key(lower.data(), extension.size());
+  auto at = std::lower_bound(entries_.begin(), entries_.end(), key,
+                             [](const auto& entry, std::string_view k) { return entry.first < k; });
+  if (at == entries_.end() || at->first != key) return octet_stream;
+  return at->second;
+}
+
 std::string_view media_type_for(std::string_view file_name) {
-  auto dot = file_name.rfind('.');
-  if (dot == std::string_view::npos) return "application/octet-stream";
-  std::string ext(file_name.substr(dot + 1));
-  for (char& c : ext) c = core::syntax::to_lower(c);
-  for (const auto& [known, type] : media_types)
-    if (known == ext) return type;
-  return "application/octet-stream";
+  static const media_type_table builtin;
+  return builtin.lookup(file_name);
 }
 
 static_files::static_files(static_options options) : options_(std::move(options)) {
@@ -106,92 +617,89 @@ static_files::static_files(static_options options) : options_(std::move(options)
   if (root_fd_ < 0)
     throw std::system_error(errno, std::generic_category(),
                             "cannot open the root directory " + options_.root.string());
+  if (!options_.mime_types.empty()) types_.load(options_.mime_types);
 }
 
-static_files::~static_files() { ::close(root_fd_); }
-
-server::content_decision static_files::prepare(const server::request& r) {
-  auto m = r.head.known_method;
-  if (m == core::method::get || m == core::method::head || m == core::method::options)
-    return server::content_decision::accept(64 * 1024);
-  // RFC 9110 §15.5.6: a 405 carries Allow.
-  server::response refused = text_error(
-      405, fmt::format("The method {} is not allowed on this resource.", r.head.method));
-  refused.fields.add("Allow", allowed);
-  return server::content_decision::reject(std::move(refused));
+static_files::~static_files() {
+  ::close(root_fd_);
 }
 
-server::response static_files::handle(server::request& r) {
-  if (r.head.known_method == core::method::options) {
-    server::response ok(204);
-    ok.fields.add("Allow", allowed);
-    return ok;
-  }
-  core::safe_path_result mapped = core::map_safe_path(r.head.path);
-  if (!mapped) return text_error(400, core::describe(mapped.error));
+std::string_view static_files::cache_control_for(std::string_view path) const {
+  for (const cache_rule& rule : options_.cache_rules)
+    if (rule_matches(rule.pattern, path)) return rule.value;
+  return {};
+}
+
+void static_files::finish(const server::request&, server::response& out) {
+  out.fields.add("X-Content-Type-Options", "nosniff");
+}
+
+std::unique_ptr<server::resource> static_files::locate(const server::request& r) {
+  using kind = answer_resource::kind;
+  const core::safe_path_result mapped = core::map_safe_path(r.head.path);
+  if (!mapped) return answer(kind::malformed, std::string(core::describe(mapped.error)));
   const std::string& relative = mapped.path.relative;
-  if (!options_.show_hidden && has_hidden_segment(relative)) return text_error(404, "No such file.");
-  int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
-  if (fd < 0) {
-    // EXDEV: the path, through a symlink or "..", resolves outside the root.
-    if (errno == EXDEV) return text_error(403, "The file lies outside the root.");
-    int status = status_for_errno(errno, 404);
-    return text_error(status, status == 404 ? "No such file." : "The file cannot be opened.");
-  }
-  struct stat st{};
-  ::fstat(fd, &st);
-  const bool was_directory = S_ISDIR(st.st_mode);
-  if (was_directory) {
-    int dir = fd;
-    if (!r.head.path.ends_with('/')) {
-      ::close(dir);
-      // A directory is named with a trailing slash, so relative links inside it resolve.
-      server::response moved(301);
-      std::string location = std::string(r.head.path) + "/";
-      if (r.head.has_query) location += "?" + std::string(r.head.query);
-      moved.fields.add("Location", location);
-      moved.set_text(fmt::format("Moved to {}\n", location));
-      return moved;
+  if (!options_.show_hidden && has_hidden_segment(relative)) return answer(kind::missing);
+
+  const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
+  if (fd < 0) return answer(kind_for_errno(errno));
+  shared_fd owner = adopt(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return answer(kind_for_errno(errno));
+
+  std::string path = "/" + relative;  // decoded, for cache rules and the listing's title
+  std::string file = relative;        // the file to serve, beneath the root
+  if (S_ISDIR(st.st_mode)) {
+    if (!mapped.path.directory) {
+      // Rebuilt from the mapped path, not the raw one: "//host" would be a network-path
+      // reference (RFC 3986 §4.2), an open redirect.
+      std::string location = "/";
+      append_percent_encoded(location, relative, true);
+      location += '/';
+      if (r.head.has_query) location.append("?").append(r.head.query);
+      return answer(kind::moved, std::move(location));
     }
-    fd = open_beneath(dir, options_.index.c_str());
-    ::close(dir);
-    if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      if (fd >= 0) ::close(fd);
-      return text_error(403, "This directory has no index and listings are off.");
+    if (!relative.empty()) path += '/';
+    file = join_path(relative, options_.index);
+    const int index = open_beneath(root_fd_, file.c_str());
+    if (index < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM))
+      return answer(kind::unavailable);
+    struct stat index_st {};
+    if (index >= 0 && ::fstat(index, &index_st) == 0 && S_ISREG(index_st.st_mode)) {
+      owner = adopt(index);
+      st = index_st;
+    } else {
+      if (index >= 0) ::close(index);
+      if (!options_.listings) return answer(kind::forbidden);
+      return std::make_unique<listing_resource>(
+          cache_control_for(path), path,
+          read_entries(root_fd_, fd, relative, options_.show_hidden));
+    }
+  } else if (!S_ISREG(st.st_mode)) {
+    return answer(kind::forbidden);  // a FIFO, socket or device
+  } else if (mapped.path.directory) {
+    return answer(kind::missing);  // "/file/" names a directory that does not exist
+  }
+
+  auto resource = std::make_unique<file_resource>(types_.lookup(file), cache_control_for(path));
+  if (options_.precompressed) {
+    std::string sibling;
+    for (const sibling_kind& k : sibling_kinds) {
+      sibling = file;
+      sibling += k.suffix;
+      const int sibling_fd = open_beneath(root_fd_, sibling.c_str());
+      if (sibling_fd < 0) continue;
+      shared_fd sibling_owner = adopt(sibling_fd);
+      struct stat sibling_st {};
+      if (::fstat(sibling_fd, &sibling_st) != 0 || !S_ISREG(sibling_st.st_mode)) continue;
+      // A sibling older than its file was compressed from an earlier version.
+      if (!newer_or_same(sibling_st, st)) continue;
+      resource->add(opened_file(std::move(sibling_owner), sibling_st, k.coding));
     }
   }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return text_error(403, "Not a regular file.");
-  }
-  if (mapped.path.directory && !was_directory) {
-    ::close(fd);
-    return text_error(404, "No such directory: the name is a file.");
-  }
-  std::string_view name = relative;
-  if (relative.empty() || mapped.path.directory) name = options_.index;
-  const struct stat& opened = st;
-  server::response ok(200);
-  ok.fields.add("Content-Type", media_type_for(name));
-  ok.fields.add("Last-Modified",
-                core::format_http_date(std::chrono::sys_seconds(std::chrono::seconds(opened.st_mtime))));
-  const auto size = static_cast<std::uint64_t>(opened.st_size);
-  if (size <= small_file) {
-    // A small file goes out in the same writev as the head: one system call, not two.
-    std::string text(size, '\0');
-    ssize_t n = size == 0 ? 0 : ::pread(fd, text.data(), size, 0);
-    ::close(fd);
-    // A file that shrank since fstat must not be sent with a length it no longer has.
-    if (n != static_cast<ssize_t>(size)) return text_error(500, "The file changed while it was read.");
-    if (size > 0) ok.body.pieces.emplace_back(std::move(text));
-    return ok;
-  }
-  auto owner = std::shared_ptr<const int>(new int(fd), [](const int* p) {
-    ::close(*p);
-    delete p;
-  });
-  ok.body.pieces.emplace_back(server::file_part{owner, 0, size});
-  return ok;
+  resource->add(opened_file(std::move(owner), st, {}));
+  resource->offer_variants();
+  return resource;
 }
 
 }  // namespace herald::handlers

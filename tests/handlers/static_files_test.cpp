@@ -1,18 +1,27 @@
-// The minimal file handler of `herald serve` (src/handlers/static_files.cpp), served by an
-// in-process server over loopback: files (sent with sendfile), HEAD, directories, dotfiles,
-// traversal attempts and symlinks that leave the root, and the methods it refuses.
+// The file server of `herald serve` (src/handlers/static_files.cpp) behind a
+// server::resource_handler, served by an in-process server over loopback: files (sent with
+// sendfile), HEAD, validators and conditional requests, ranges, precompressed variants,
+// directories and listings, dotfiles, traversal attempts and symlinks that leave the root, the
+// methods it refuses; the same behaviours with curl; and the resource itself, driven directly
+// through the engine, for a file that changes under it.
 
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
 
+#include <herald/core/http_date.hpp>
 #include <herald/handlers/static_files.hpp>
+#include <herald/server/engine.hpp>
+#include <herald/server/resource_handler.hpp>
 
 #include "support/raw_client.hpp"
 #include "support/test_cases.hpp"
@@ -50,12 +59,19 @@ class StaticFiles : public testing::Test {
     std::filesystem::create_symlink(dir_.path() / "outside", root() / "outdir");
   }
 
-  void start(bool show_hidden = false) {
+  static_options options(bool show_hidden = false) const {
     static_options o;
     o.root = root();
     o.show_hidden = show_hidden;
-    files_.emplace(o);
-    server_.emplace(test::test_options(), *files_);
+    return o;
+  }
+  void start(bool show_hidden = false) { start(options(show_hidden)); }
+  void start(static_options o, bool trace = false) {
+    files_.emplace(std::move(o));
+    server::resource_handler_options h;
+    h.trace = trace;
+    handler_.emplace(*files_, h);
+    server_.emplace(test::test_options(), *handler_);
   }
   std::filesystem::path root() const { return dir_.path() / "www"; }
   raw_client connect() { return server_->connect(); }
@@ -65,14 +81,16 @@ class StaticFiles : public testing::Test {
     if (!c.send(raw_request(method, target, std::move(lines)))) return std::nullopt;
     return c.read_response(method);
   }
-  std::optional<test::http_response> fetch(std::string_view method, std::string_view target) {
+  std::optional<test::http_response> fetch(std::string_view method, std::string_view target,
+                                           std::vector<std::string> lines = {}) {
     raw_client c = connect();
-    return fetch(c, method, target);
+    return fetch(c, method, target, std::move(lines));
   }
 
   test::temp_dir dir_;
   std::filesystem::path hello_;
   std::optional<static_files> files_;
+  std::optional<server::resource_handler> handler_;
   std::optional<test::running_server> server_;
 };
 
@@ -158,8 +176,11 @@ TEST_F(StaticFiles, DirectoryWithSlashServesItsIndex) {
   EXPECT_EQ(r->field("Content-Type"), "text/html; charset=utf-8");
 }
 
-TEST_F(StaticFiles, DirectoryWithoutIndexIsForbidden) {
-  start();
+// Listings are on by default since issue 5; with them off a directory without an index is 403.
+TEST_F(StaticFiles, DirectoryWithoutIndexIsForbiddenWhenListingsAreOff) {
+  static_options o = options();
+  o.listings = false;
+  start(o);
   auto r = fetch("GET", "/no-index/");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
@@ -331,10 +352,801 @@ INSTANTIATE_TEST_SUITE_P(
                     media_case{"Js", "app.js", "text/javascript; charset=utf-8"},
                     media_case{"Svg", "logo.svg", "image/svg+xml"},
                     media_case{"Wasm", "m.wasm", "application/wasm"},
-                    media_case{"LastExtensionCounts", "archive.tar.gz", "application/octet-stream"},
+                    media_case{"LastExtensionCounts", "archive.tar.gz", "application/gzip"},
+                    media_case{"Zstandard", "data.zst", "application/zstd"},
+                    media_case{"TextGetsUtf8", "notes.txt", "text/plain; charset=utf-8"},
+                    media_case{"DirectoryDotIsNotAnExtension", "v1.2/README",
+                               "application/octet-stream"},
+                    media_case{"TrailingDot", "name.", "application/octet-stream"},
                     media_case{"NoExtension", "README", "application/octet-stream"},
                     media_case{"Unknown", "data.xyz", "application/octet-stream"}),
     test::case_name);
+
+// ---------------------------------------------------------------------------------------------
+// Validators, conditional requests and ranges (RFC 9110 §8.8, §13, §14), decided by the engine.
+
+// The documented ETag: "<inode>-<size>-<mtime in ns>", lowercase hex.
+std::string expected_etag(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return "stat failed";
+  const auto ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
+                  static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+  char buffer[80];
+  std::snprintf(buffer, sizeof buffer, "\"%llx-%llx-%llx\"",
+                static_cast<unsigned long long>(st.st_ino),
+                static_cast<unsigned long long>(st.st_size), static_cast<unsigned long long>(ns));
+  return buffer;
+}
+
+void set_mtime(const std::filesystem::path& p, std::int64_t seconds, long nanoseconds = 0) {
+  timespec times[2] = {{seconds, nanoseconds}, {seconds, nanoseconds}};
+  ::utimensat(AT_FDCWD, p.c_str(), times, 0);
+}
+
+// 1000 octets: byte i is 'a' + i % 26.
+std::string alphabet(std::size_t n) {
+  std::string s(n, ' ');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + i % 26);
+  return s;
+}
+
+struct body_part {
+  std::string content_type;
+  std::string content_range;
+  std::string data;
+};
+
+// The parts of a multipart/byteranges body (RFC 9110 §14.6); empty when it is malformed.
+std::vector<body_part> parse_byteranges(std::string_view body, std::string_view boundary) {
+  std::vector<body_part> parts;
+  const std::string delimiter = "--" + std::string(boundary);
+  if (!body.starts_with(delimiter)) return {};
+  std::size_t at = delimiter.size();
+  while (true) {
+    if (body.substr(at, 4) == "--\r\n")
+      return at + 4 == body.size() ? parts : std::vector<body_part>{};
+    if (body.substr(at, 2) != "\r\n") return {};
+    at += 2;
+    const std::size_t head_end = body.find("\r\n\r\n", at);
+    if (head_end == std::string_view::npos) return {};
+    body_part part;
+    std::string_view head = body.substr(at, head_end - at);
+    while (!head.empty()) {
+      const std::size_t eol = std::min(head.find("\r\n"), head.size());
+      const std::string_view line = head.substr(0, eol);
+      if (line.starts_with("Content-Type: ")) part.content_type = line.substr(14);
+      if (line.starts_with("Content-Range: ")) part.content_range = line.substr(15);
+      head.remove_prefix(std::min(eol + 2, head.size()));
+    }
+    at = head_end + 4;
+    const std::size_t next = body.find("\r\n" + delimiter, at);
+    if (next == std::string_view::npos) return {};
+    part.data = body.substr(at, next - at);
+    parts.push_back(std::move(part));
+    at = next + 2 + delimiter.size();
+  }
+}
+
+std::string boundary_of(const test::http_response& r) {
+  const std::string type = r.field("Content-Type").value_or("");
+  const std::string marker = "multipart/byteranges; boundary=";
+  return type.starts_with(marker) ? type.substr(marker.size()) : std::string();
+}
+
+TEST_F(StaticFiles, OkCarriesValidatorsAcceptRangesAndNosniff) {
+  set_mtime(hello_, 1700000000, 123456789);
+  start();
+  auto r = fetch("GET", "/hello.txt");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->field("ETag"), expected_etag(hello_));
+  EXPECT_THAT(*r->field("ETag"), testing::EndsWith("-c-17979cfe3d85cd15\""))
+      << "size 12, mtime 1700000000.123456789 s in ns";
+  EXPECT_EQ(r->field("Last-Modified"), "Tue, 14 Nov 2023 22:13:20 GMT");
+  EXPECT_EQ(r->field("Accept-Ranges"), "bytes");
+  EXPECT_EQ(r->field("X-Content-Type-Options"), "nosniff");
+  EXPECT_FALSE(r->has("Vary")) << "a file without siblings is not negotiated";
+  EXPECT_FALSE(r->has("Cache-Control"));
+  EXPECT_FALSE(r->has("Herald-Trace")) << "tracing is off by default";
+}
+
+TEST_F(StaticFiles, EtagChangesWithTheFile) {
+  start();
+  auto before = fetch("GET", "/hello.txt");
+  ASSERT_TRUE(before);
+  set_mtime(hello_, 1700000000, 1);
+  auto after = fetch("GET", "/hello.txt");
+  ASSERT_TRUE(after);
+  EXPECT_NE(before->field("ETag"), after->field("ETag")) << "a nanosecond apart";
+}
+
+TEST_F(StaticFiles, IfNoneMatchWithTheCurrentTagIs304) {
+  start();
+  const std::string etag = expected_etag(hello_);
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/hello.txt", {"If-None-Match: \"other\", " + etag});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_EQ(r->field("ETag"), etag);
+  EXPECT_EQ(r->body, "");
+  EXPECT_FALSE(r->has("Content-Length"));
+  EXPECT_FALSE(r->has("Content-Type"));
+  EXPECT_EQ(r->field("X-Content-Type-Options"), "nosniff");
+  // Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
+  auto weak = fetch(c, "GET", "/hello.txt", {"If-None-Match: W/" + etag});
+  ASSERT_TRUE(weak);
+  EXPECT_EQ(weak->status, 304);
+  auto head = fetch(c, "HEAD", "/hello.txt", {"If-None-Match: *"});
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 304);
+  auto other = fetch(c, "GET", "/hello.txt", {"If-None-Match: \"other\""});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->body, "hello world\n");
+}
+
+TEST_F(StaticFiles, IfMatchMismatchIs412) {
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/hello.txt", {"If-Match: \"not-the-tag\""});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 412);
+  // Strong comparison (RFC 9110 §13.1.1): a weak form of the right tag does not match either.
+  auto weak = fetch(c, "GET", "/hello.txt", {"If-Match: W/" + expected_etag(hello_)});
+  ASSERT_TRUE(weak);
+  EXPECT_EQ(weak->status, 412);
+  auto match = fetch(c, "GET", "/hello.txt", {"If-Match: " + expected_etag(hello_)});
+  ASSERT_TRUE(match);
+  EXPECT_EQ(match->status, 200);
+}
+
+TEST_F(StaticFiles, IfModifiedSince) {
+  start();
+  raw_client c = connect();
+  auto same = fetch(c, "GET", "/hello.txt", {"If-Modified-Since: Tue, 14 Nov 2023 22:13:20 GMT"});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 304);
+  EXPECT_EQ(same->field("ETag"), expected_etag(hello_));
+  auto earlier =
+      fetch(c, "GET", "/hello.txt", {"If-Modified-Since: Tue, 14 Nov 2023 22:13:19 GMT"});
+  ASSERT_TRUE(earlier);
+  EXPECT_EQ(earlier->status, 200);
+  // RFC 9110 §13.1.3: an invalid date is ignored.
+  auto invalid = fetch(c, "GET", "/hello.txt", {"If-Modified-Since: yesterday"});
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 200);
+}
+
+// RFC 9110 §13.1.3: If-Modified-Since is ignored when If-None-Match is present.
+TEST_F(StaticFiles, IfNoneMatchOverridesIfModifiedSince) {
+  start();
+  raw_client c = connect();
+  auto changed =
+      fetch(c, "GET", "/hello.txt",
+            {"If-None-Match: \"old\"", "If-Modified-Since: Tue, 14 Nov 2023 22:13:20 GMT"});
+  ASSERT_TRUE(changed);
+  EXPECT_EQ(changed->status, 200) << "the tag differs; the date alone would have said 304";
+  auto same = fetch(c, "GET", "/hello.txt",
+                    {"If-None-Match: " + expected_etag(hello_),
+                     "If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT"});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 304) << "the tag matches; the date alone would have said 200";
+}
+
+TEST_F(StaticFiles, SingleRangeIs206WithContentRange) {
+  dir_.write("www/alphabet.txt", alphabet(1000));
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/alphabet.txt", {"Range: bytes=10-19"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->field("Content-Range"), "bytes 10-19/1000");
+  EXPECT_EQ(r->field("Content-Length"), "10");
+  EXPECT_EQ(r->field("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(r->field("ETag"), expected_etag(root() / "alphabet.txt"));
+  EXPECT_EQ(r->body, alphabet(1000).substr(10, 10));
+  auto suffix = fetch(c, "GET", "/alphabet.txt", {"Range: bytes=-5"});
+  ASSERT_TRUE(suffix);
+  EXPECT_EQ(suffix->status, 206);
+  EXPECT_EQ(suffix->field("Content-Range"), "bytes 995-999/1000");
+  EXPECT_EQ(suffix->body, alphabet(1000).substr(995));
+  // RFC 9110 §14.2: a malformed Range is ignored.
+  auto malformed = fetch(c, "GET", "/alphabet.txt", {"Range: bytes=5-2"});
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 200);
+  EXPECT_EQ(malformed->body.size(), 1000u);
+}
+
+TEST_F(StaticFiles, RangeOfALargeFileComesFromSendfile) {
+  std::string content(200000, '\0');
+  std::mt19937 random(7);
+  for (char& ch : content) ch = static_cast<char>(random());
+  dir_.write("www/large.bin", content);
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/large.bin", {"Range: bytes=100000-"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->field("Content-Range"), "bytes 100000-199999/200000");
+  EXPECT_TRUE(r->body == content.substr(100000));
+}
+
+class MultipleRanges : public StaticFiles, public testing::WithParamInterface<std::size_t> {};
+
+// Both sizes: a small file (text pieces from one pread) and a large one (file parts).
+TEST_P(MultipleRanges, AreSentAsMultipartByteranges) {
+  const std::size_t size = GetParam();
+  const std::string content = alphabet(size);
+  dir_.write("www/data.txt", content);
+  start();
+  auto c = connect();
+  auto r = fetch(c, "GET", "/data.txt", {"Range: bytes=0-9, 500-509, -3"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_FALSE(r->has("Content-Range")) << "each part carries its own";
+  const std::string boundary = boundary_of(*r);
+  ASSERT_FALSE(boundary.empty()) << r->field("Content-Type").value_or("(none)");
+  EXPECT_EQ(r->field("Content-Length"), std::to_string(r->body.size()));
+  const std::vector<body_part> parts = parse_byteranges(r->body, boundary);
+  ASSERT_EQ(parts.size(), 3u) << r->body;
+  const std::string length = std::to_string(size);
+  EXPECT_EQ(parts[0].content_range, "bytes 0-9/" + length);
+  EXPECT_EQ(parts[0].data, content.substr(0, 10));
+  EXPECT_EQ(parts[1].content_range, "bytes 500-509/" + length);
+  EXPECT_EQ(parts[1].data, content.substr(500, 10));
+  EXPECT_EQ(parts[2].content_range,
+            "bytes " + std::to_string(size - 3) + "-" + std::to_string(size - 1) + "/" + length);
+  EXPECT_EQ(parts[2].data, content.substr(size - 3));
+  for (const body_part& p : parts) EXPECT_EQ(p.content_type, "text/plain; charset=utf-8");
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, MultipleRanges, testing::Values(1000, 100000),
+                         [](const testing::TestParamInfo<std::size_t>& param) {
+                           return param.param > 16384 ? std::string("Large") : std::string("Small");
+                         });
+
+TEST_F(StaticFiles, UnsatisfiableRangeIs416WithTheLength) {
+  start();
+  auto r = fetch("GET", "/hello.txt", {"Range: bytes=12-20"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 416);
+  EXPECT_EQ(r->field("Content-Range"), "bytes */12");
+}
+
+// RFC 9110 §13.1.5: a weak entity tag in If-Range never matches, so the whole file is sent.
+TEST_F(StaticFiles, IfRangeWithAWeakTagSendsTheWholeFile) {
+  start();
+  raw_client c = connect();
+  auto weak =
+      fetch(c, "GET", "/hello.txt", {"Range: bytes=0-4", "If-Range: W/" + expected_etag(hello_)});
+  ASSERT_TRUE(weak);
+  EXPECT_EQ(weak->status, 200);
+  EXPECT_EQ(weak->body, "hello world\n");
+  auto strong =
+      fetch(c, "GET", "/hello.txt", {"Range: bytes=0-4", "If-Range: " + expected_etag(hello_)});
+  ASSERT_TRUE(strong);
+  EXPECT_EQ(strong->status, 206);
+  EXPECT_EQ(strong->body, "hello");
+  auto date = fetch(c, "GET", "/hello.txt",
+                    {"Range: bytes=0-4", "If-Range: Tue, 14 Nov 2023 22:13:20 GMT"});
+  ASSERT_TRUE(date);
+  EXPECT_EQ(date->status, 206) << "Last-Modified is long past: a strong validator";
+}
+
+TEST_F(StaticFiles, RangeOnAMissingFileIs404) {
+  start();
+  auto r = fetch("GET", "/nothing.txt", {"Range: bytes=0-4", "If-Match: \"x\""});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404) << "neither 206, 416 nor 412 (RFC 9110 §13.2.1)";
+  EXPECT_FALSE(r->has("Content-Range"));
+}
+
+TEST_F(StaticFiles, RangeWithMatchingIfNoneMatchIs304) {
+  start();
+  auto r =
+      fetch("GET", "/hello.txt", {"Range: bytes=0-4", "If-None-Match: " + expected_etag(hello_)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_FALSE(r->has("Content-Range"));
+}
+
+// RFC 9110 §14.2: Range applies to GET only; HEAD gets the 200's fields.
+TEST_F(StaticFiles, HeadWithRangeIs200WithoutContent) {
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "HEAD", "/hello.txt", {"Range: bytes=0-4"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->field("Content-Length"), "12");
+  EXPECT_FALSE(r->has("Content-Range"));
+  EXPECT_EQ(r->body, "");
+  EXPECT_TRUE(c.stays_quiet(100ms)) << "content after HEAD: " << c.buffered();
+}
+
+// RFC 9110 §8.8.2.1: Last-Modified is never later than Date.
+TEST_F(StaticFiles, FutureModificationDateBecomesTheDate) {
+  const auto future = dir_.write("www/future.txt", "from the future\n");
+  set_mtime(future, 4102444800);  // 2100-01-01
+  start();
+  auto r = fetch("GET", "/future.txt");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  ASSERT_TRUE(r->has("Date"));
+  const auto date = core::parse_http_date(*r->field("Date"));
+  const auto modified = core::parse_http_date(r->field("Last-Modified").value_or(""));
+  ASSERT_TRUE(date && modified);
+  EXPECT_LE(*modified, *date);
+  EXPECT_LE(*date - *modified, 1s) << "taken from the clock of Date";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Precompressed siblings (RFC 9110 §8.4, §12.5.3)
+
+class Precompressed : public StaticFiles {
+ protected:
+  void SetUp() override {
+    StaticFiles::SetUp();
+    text_ = alphabet(3000);
+    plain_ = dir_.write("www/app.js", text_);
+    gz_ = dir_.write("www/app.js.gz", "pretend gzip bytes: the server never decodes them");
+    set_mtime(plain_, 1700000000);
+    set_mtime(gz_, 1700000001);
+  }
+  std::string text_;
+  std::filesystem::path plain_, gz_;
+};
+
+TEST_F(Precompressed, GzipIsChosenByAcceptEncoding) {
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/app.js", {"Accept-Encoding: gzip, deflate"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->field("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->field("Content-Type"), "text/javascript; charset=utf-8") << "the file's type";
+  EXPECT_EQ(r->field("Vary"), "Accept-Encoding");
+  EXPECT_EQ(r->field("ETag"), expected_etag(gz_));
+  EXPECT_EQ(r->body, test::read_file(gz_));
+  // Ranges are of the encoded bytes (RFC 9110 §14.1.2).
+  auto range = fetch(c, "GET", "/app.js", {"Accept-Encoding: gzip", "Range: bytes=0-6"});
+  ASSERT_TRUE(range);
+  EXPECT_EQ(range->status, 206);
+  EXPECT_EQ(range->field("Content-Encoding"), "gzip");
+  EXPECT_EQ(range->body, "pretend");
+  auto revalidate =
+      fetch(c, "GET", "/app.js", {"Accept-Encoding: gzip", "If-None-Match: " + expected_etag(gz_)});
+  ASSERT_TRUE(revalidate);
+  EXPECT_EQ(revalidate->status, 304);
+  EXPECT_EQ(revalidate->field("Vary"), "Accept-Encoding");
+}
+
+TEST_F(Precompressed, IdentityOtherwiseStillWithVary) {
+  start();
+  raw_client c = connect();
+  for (std::vector<std::string> lines :
+       {std::vector<std::string>{}, std::vector<std::string>{"Accept-Encoding: br"},
+        std::vector<std::string>{"Accept-Encoding: gzip;q=0"}}) {
+    auto r = fetch(c, "GET", "/app.js", lines);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_FALSE(r->has("Content-Encoding"));
+    EXPECT_EQ(r->field("Vary"), "Accept-Encoding");
+    EXPECT_EQ(r->field("ETag"), expected_etag(plain_));
+    EXPECT_TRUE(r->body == text_);
+  }
+  // The identity tag does not validate the gzip variant.
+  auto other = fetch(c, "GET", "/app.js",
+                     {"Accept-Encoding: gzip", "If-None-Match: " + expected_etag(plain_)});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->field("Content-Encoding"), "gzip");
+}
+
+// RFC 9110 §12.5.3: 406 only when identity, too, is excluded.
+TEST_F(Precompressed, NothingAcceptableIs406) {
+  start();
+  auto r = fetch("GET", "/app.js", {"Accept-Encoding: br, identity;q=0"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 406);
+  EXPECT_EQ(r->field("Vary"), "Accept-Encoding");
+}
+
+TEST_F(Precompressed, BrotliIsPreferredAmongEquals) {
+  dir_.write("www/app.js.br", "pretend brotli");
+  set_mtime(root() / "app.js.br", 1700000001);
+  start();
+  auto r = fetch("GET", "/app.js", {"Accept-Encoding: gzip, br"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->field("Content-Encoding"), "br");
+  EXPECT_EQ(r->body, "pretend brotli");
+}
+
+TEST_F(Precompressed, StaleSiblingIsNotOffered) {
+  set_mtime(gz_, 1600000000);
+  start();
+  auto r = fetch("GET", "/app.js", {"Accept-Encoding: gzip"});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has("Content-Encoding"));
+  EXPECT_FALSE(r->has("Vary"));
+  EXPECT_TRUE(r->body == text_);
+}
+
+TEST_F(Precompressed, CanBeTurnedOff) {
+  static_options o = options();
+  o.precompressed = false;
+  start(o);
+  auto r = fetch("GET", "/app.js", {"Accept-Encoding: gzip"});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has("Content-Encoding"));
+  EXPECT_FALSE(r->has("Vary"));
+}
+
+TEST_F(Precompressed, TheSiblingItselfIsAPlainGzipFile) {
+  start();
+  auto r = fetch("GET", "/app.js.gz", {"Accept-Encoding: gzip"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->field("Content-Type"), "application/gzip");
+  EXPECT_FALSE(r->has("Content-Encoding"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory listings
+
+class Listing : public StaticFiles {
+ protected:
+  void SetUp() override {
+    StaticFiles::SetUp();
+    set_mtime(dir_.write("www/list/b.txt", "bb"), 1700000000);
+    set_mtime(dir_.write("www/list/a <&>\"'.txt", "a"), 1700000000);
+    set_mtime(dir_.write("www/list/Z.txt", "zzz"), 1700000000);
+    std::filesystem::create_directories(root() / "list" / "sub dir");
+    dir_.write("www/list/.hidden", "secret");
+    std::filesystem::create_symlink("../hello.txt", root() / "list" / "link.txt");
+    std::filesystem::create_symlink(dir_.path() / "secret.txt", root() / "list" / "away.txt");
+    ::mkfifo((root() / "list" / "pipe").c_str(), 0600);
+  }
+};
+
+TEST_F(Listing, HtmlIsSortedEscapedAndComplete) {
+  start();
+  auto r = fetch("GET", "/list/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->field("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(r->field("Vary"), "Accept");
+  EXPECT_THAT(r->field("ETag").value_or(""), testing::StartsWith("\"l-"));
+  EXPECT_EQ(r->field("X-Content-Type-Options"), "nosniff");
+  const std::string& html = r->body;
+  EXPECT_THAT(html, HasSubstr("<title>Index of /list/</title>"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"../\">"));
+  EXPECT_THAT(html,
+              HasSubstr("<a href=\"a%20%3C%26%3E%22%27.txt\">a &lt;&amp;&gt;&quot;&#39;.txt</a>"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"sub%20dir/\">sub dir/</a></td><td>-</td>"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"b.txt\">b.txt</a></td><td>2</td><td><time "
+                              "datetime=\"2023-11-14T22:13:20Z\">2023-11-14T22:13:20Z</time>"));
+  EXPECT_THAT(html, HasSubstr("<a href=\"link.txt\">link.txt</a></td><td>12</td>"))
+      << "a symlink shows its target";
+  EXPECT_THAT(html, Not(HasSubstr("away.txt"))) << "its target lies outside the root";
+  EXPECT_THAT(html, Not(HasSubstr(".hidden")));
+  EXPECT_THAT(html, Not(HasSubstr("pipe")));
+  // Directories first, then files in byte order ("Z" < "a" < "b" < "l").
+  const auto sub = html.find("sub dir/"), z = html.find(">Z.txt<"), a = html.find(">a &lt;"),
+             b = html.find(">b.txt<"), link = html.find(">link.txt<");
+  ASSERT_NE(link, std::string::npos);
+  EXPECT_LT(sub, z);
+  EXPECT_LT(z, a);
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, link);
+}
+
+TEST_F(Listing, JsonByAccept) {
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/list/", {"Accept: application/json"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->field("Content-Type"), "application/json");
+  EXPECT_EQ(r->field("Vary"), "Accept");
+  const auto doc = nlohmann::json::parse(r->body, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << r->body;
+  EXPECT_EQ(doc["path"], "/list/");
+  std::vector<std::string> names;
+  for (const auto& e : doc["entries"]) names.push_back(e["name"]);
+  EXPECT_THAT(names, testing::ElementsAre("sub dir", "Z.txt", "a <&>\"'.txt", "b.txt", "link.txt"));
+  const auto& b = doc["entries"][3];
+  EXPECT_EQ(b["type"], "file");
+  EXPECT_EQ(b["size"], 2);
+  EXPECT_EQ(b["href"], "b.txt");
+  EXPECT_EQ(b["modified"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(doc["entries"][0]["type"], "directory");
+  EXPECT_EQ(doc["entries"][0]["href"], "sub%20dir/");
+  EXPECT_FALSE(doc["entries"][0].contains("size"));
+  // Each form has its own tag, and each revalidates.
+  auto html = fetch(c, "GET", "/list/");
+  ASSERT_TRUE(html);
+  EXPECT_NE(html->field("ETag"), r->field("ETag"));
+  auto again =
+      fetch(c, "GET", "/list/",
+            {"Accept: application/json", "If-None-Match: " + r->field("ETag").value_or("")});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+}
+
+TEST_F(Listing, TagChangesWhenAnEntryDoes) {
+  start();
+  raw_client c = connect();
+  auto before = fetch(c, "GET", "/list/");
+  ASSERT_TRUE(before);
+  dir_.write("www/list/b.txt", "bbb");
+  set_mtime(root() / "list" / "b.txt", 1700000000);
+  auto after = fetch(c, "GET", "/list/", {"If-None-Match: " + before->field("ETag").value_or("")});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200) << "a size changed";
+}
+
+TEST_F(Listing, ShowsHiddenEntriesWhenAsked) {
+  start(true);
+  auto r = fetch("GET", "/list/");
+  ASSERT_TRUE(r);
+  EXPECT_THAT(r->body, HasSubstr(">.hidden<"));
+}
+
+TEST_F(Listing, NotAcceptableWhenNeitherFormIs) {
+  start();
+  auto r = fetch("GET", "/list/", {"Accept: image/png"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 406);
+  EXPECT_THAT(r->body, HasSubstr("text/html"));
+  EXPECT_THAT(r->body, HasSubstr("application/json"));
+}
+
+TEST_F(Listing, RootListingHasNoParentLink) {
+  start();
+  auto r = fetch("GET", "/");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, HasSubstr("<title>Index of /</title>"));
+  EXPECT_THAT(r->body, Not(HasSubstr("href=\"../\"")));
+  EXPECT_THAT(r->body, HasSubstr("href=\"hello.txt\""));
+}
+
+TEST_F(Listing, AFifoIsForbidden) {
+  start();
+  auto r = fetch("GET", "/list/pipe");
+  ASSERT_TRUE(r) << "opening the FIFO must not block the worker";
+  EXPECT_EQ(r->status, 403);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redirects, methods, Cache-Control, media types, tracing
+
+// "//host" must not become a network-path reference in Location (an open redirect).
+TEST_F(StaticFiles, RedirectIsBuiltFromTheMappedPath) {
+  std::filesystem::create_directories(root() / "evil.example");
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "//evil.example");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 301);
+  EXPECT_EQ(r->field("Location"), "/evil.example/");
+  auto encoded = fetch(c, "GET", "/%64ocs");
+  ASSERT_TRUE(encoded);
+  EXPECT_EQ(encoded->field("Location"), "/docs/");
+  EXPECT_EQ(encoded->field("Content-Type"), "text/html; charset=utf-8") << "a hypertext note";
+}
+
+TEST_F(StaticFiles, PostWithContentIsRefusedBeforeItIsRead) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(
+      raw_request("POST", "/hello.txt", {"Content-Length: 100000", "Expect: 100-continue"})));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405) << "no 100 Continue first";
+  EXPECT_EQ(r->field("Allow"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(r->field("X-Content-Type-Options"), "nosniff");
+}
+
+TEST_F(StaticFiles, GetWithTooMuchContentIs413) {
+  start();
+  auto r = fetch("GET", "/hello.txt", {"Content-Length: 1000000"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST_F(StaticFiles, CacheControlFollowsTheFirstMatchingRule) {
+  static_options o = options();
+  o.cache_rules = {*parse_cache_rule("*.txt=max-age=60"), *parse_cache_rule("/docs/*=no-cache"),
+                   *parse_cache_rule("*=max-age=1")};
+  start(o);
+  raw_client c = connect();
+  auto txt = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(txt);
+  EXPECT_EQ(txt->field("Cache-Control"), "max-age=60");
+  auto not_modified = fetch(c, "GET", "/hello.txt", {"If-None-Match: " + expected_etag(hello_)});
+  ASSERT_TRUE(not_modified);
+  EXPECT_EQ(not_modified->status, 304);
+  EXPECT_EQ(not_modified->field("Cache-Control"), "max-age=60") << "RFC 9110 §15.4.5";
+  auto docs = fetch(c, "GET", "/docs/guide.md");
+  ASSERT_TRUE(docs);
+  EXPECT_EQ(docs->field("Cache-Control"), "no-cache");
+  auto other = fetch(c, "GET", "/page.HTML");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->field("Cache-Control"), "max-age=1");
+  auto missing = fetch(c, "GET", "/none.txt");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has("Cache-Control")) << "a 404 is not the file's representation";
+}
+
+struct cache_rule_case {
+  std::string name;
+  std::string text;
+  std::optional<std::string> pattern;  // nullopt: rejected
+  std::string value;
+};
+
+class CacheRuleSyntax : public testing::TestWithParam<cache_rule_case> {};
+
+TEST_P(CacheRuleSyntax, Parses) {
+  const auto& c = GetParam();
+  const std::optional<cache_rule> rule = parse_cache_rule(c.text);
+  ASSERT_EQ(rule.has_value(), c.pattern.has_value());
+  if (!rule) return;
+  EXPECT_EQ(rule->pattern, *c.pattern);
+  EXPECT_EQ(rule->value, c.value);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Texts, CacheRuleSyntax,
+    testing::Values(
+        cache_rule_case{"Suffix", "*.css=max-age=3600", "*.css", "max-age=3600"},
+        cache_rule_case{"Prefix", "/assets/*=public, immutable", "/assets/*", "public, immutable"},
+        cache_rule_case{"NoEquals", "*.css", std::nullopt, ""},
+        cache_rule_case{"EmptyPattern", "=no-store", std::nullopt, ""},
+        cache_rule_case{"EmptyValue", "*.css=", std::nullopt, ""},
+        cache_rule_case{"LineBreakInValue", "*.css=a\r\nSet-Cookie: x", std::nullopt, ""}),
+    test::case_name);
+
+TEST_F(StaticFiles, MimeTypesFileIsReadOnceAtStartup) {
+  const auto types = dir_.write("mime.types",
+                                "# comment\n"
+                                "text/x-herald\therald hrl # trailing comment\n"
+                                "application/x-md md\n"
+                                "not a type\n");
+  dir_.write("www/a.herald", "h");
+  static_options o = options();
+  o.mime_types = types;
+  start(o);
+  EXPECT_EQ(files_->media_types().lookup("x.HRL"), "text/x-herald; charset=utf-8");
+  EXPECT_EQ(files_->media_types().lookup("x.md"), "application/x-md") << "the file wins";
+  EXPECT_EQ(files_->media_types().lookup("x.png"), "image/png") << "the built-in fills gaps";
+  auto r = fetch("GET", "/a.herald");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->field("Content-Type"), "text/x-herald; charset=utf-8");
+  std::filesystem::remove(types);
+  auto again = fetch("GET", "/a.herald");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->field("Content-Type"), "text/x-herald; charset=utf-8");
+}
+
+TEST(MediaTypeTable, MissingFileLeavesTheBuiltInTable) {
+  media_type_table table;
+  EXPECT_FALSE(table.load("/nonexistent/mime.types"));
+  EXPECT_EQ(table.lookup("a.css"), "text/css; charset=utf-8");
+  EXPECT_EQ(table.lookup("a.unknown"), "application/octet-stream");
+}
+
+TEST_F(StaticFiles, TraceShowsThePathThroughTheEngine) {
+  start(options(), true);
+  raw_client c = connect();
+  auto ok = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->field("Herald-Trace"),
+            "service_available known_method method_allowed well_formed authorized forbidden "
+            "content_headers legally_blocked exists representation");
+  auto not_modified = fetch(c, "GET", "/hello.txt", {"If-None-Match: " + expected_etag(hello_)});
+  ASSERT_TRUE(not_modified);
+  EXPECT_THAT(not_modified->field("Herald-Trace").value_or(""),
+              testing::EndsWith(" exists if_none_match"));
+  auto missing = fetch(c, "GET", "/none");
+  ASSERT_TRUE(missing);
+  EXPECT_THAT(missing->field("Herald-Trace").value_or(""),
+              testing::EndsWith(" exists moved gone not_found"));
+  auto refused = fetch(c, "POST", "/hello.txt", {"Content-Length: 3"});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 405);
+  EXPECT_EQ(refused->field("Herald-Trace"), "service_available known_method method_allowed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resource driven directly, for what a server cannot time: a file that shrinks after it
+// was opened and measured.
+
+TEST_F(StaticFiles, FileThatShrinksAfterFstatIsNeverSentWithTheOldLength) {
+  const auto file = dir_.write("www/shrinking.txt", std::string(4000, 's'));
+  static_files files(options());
+  http1::request_head head;
+  head.method = "GET";
+  head.known_method = core::method::get;
+  head.target = "/shrinking.txt";
+  head.path = "/shrinking.txt";
+  server::request req{head, {}, false, {}};
+  std::unique_ptr<server::resource> target = files.locate(req);
+  ASSERT_EQ(::truncate(file.c_str(), 1000), 0);
+  server::engine_options o;
+  o.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::vector<std::string_view> trace;
+  server::response r = server::decide(*target, req, o, &trace);
+  EXPECT_EQ(r.status, 500);
+  ASSERT_FALSE(trace.empty());
+  EXPECT_EQ(trace.back(), "content_length_mismatch");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A real client: curl (-r, -z, -C -, --compressed). Every run is bounded by --max-time.
+
+class CurlFiles : public StaticFiles {
+ protected:
+  void SetUp() override {
+    if (test::run_command("curl --version >/dev/null 2>&1 && echo ok").out != "ok\n")
+      GTEST_SKIP() << "curl is not installed";
+    StaticFiles::SetUp();
+  }
+  test::command_result curl(const std::string& args) {
+    return test::run_command("curl -s --max-time 5 " + args);
+  }
+  std::string url(std::string_view path) const {
+    return "'http://127.0.0.1:" + std::to_string(server_->port()) + std::string(path) + "'";
+  }
+};
+
+TEST_F(CurlFiles, RangeOption) {
+  start();
+  auto r = curl("-r 0-4 -w ' %{http_code}' " + url("/hello.txt"));
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "hello 206");
+}
+
+TEST_F(CurlFiles, TimeConditionGives304) {
+  start();
+  auto same = curl("-z 'Tue, 14 Nov 2023 22:13:20 GMT' -o /dev/null -w '%{http_code}' " +
+                   url("/hello.txt"));
+  EXPECT_EQ(same.out, "304");
+  auto older = curl("-z 'Mon, 13 Nov 2023 00:00:00 GMT' -o /dev/null -w '%{http_code}' " +
+                    url("/hello.txt"));
+  EXPECT_EQ(older.out, "200");
+}
+
+TEST_F(CurlFiles, ResumesAPartialDownload) {
+  std::string content(300000, '\0');
+  std::mt19937 random(11);
+  for (char& ch : content) ch = static_cast<char>(random());
+  dir_.write("www/big.bin", content);
+  const auto partial = dir_.write("partial.bin", content.substr(0, 123456));
+  start();
+  auto r = curl("-C - -o '" + partial.string() + "' -w '%{http_code}' " + url("/big.bin"));
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "206");
+  EXPECT_TRUE(test::read_file(partial) == content) << "the resumed file differs";
+}
+
+TEST_F(CurlFiles, CompressedPicksAPrecompressedSibling) {
+  const std::string text = alphabet(5000);
+  const auto plain = dir_.write("www/page.txt", text);
+  if (test::run_command("gzip -c '" + plain.string() + "' > '" + plain.string() + ".gz' && echo ok")
+          .out != "ok\n")
+    GTEST_SKIP() << "gzip is not installed";
+  set_mtime(plain, 1700000000);
+  start();
+  auto r = curl("--compressed -D - " + url("/page.txt"));
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("Content-Encoding: gzip\r\n"));
+  EXPECT_THAT(r.out, HasSubstr("Vary: Accept-Encoding\r\n"));
+  EXPECT_THAT(r.out, testing::EndsWith("\r\n\r\n" + text)) << "curl decoded the gzip file";
+  auto identity = curl("-D - " + url("/page.txt"));
+  EXPECT_THAT(identity.out, Not(HasSubstr("Content-Encoding")));
+  EXPECT_THAT(identity.out, testing::EndsWith("\r\n\r\n" + text));
+}
 
 }  // namespace
 }  // namespace herald::handlers

@@ -1,40 +1,131 @@
 #pragma once
-// A file server for `herald serve`: GET and HEAD of the files under a root, OPTIONS, and 405
-// with Allow for the other methods. Paths are mapped with core::map_safe_path, so nothing
-// outside the root is reachable; dotfiles and symlinks that leave the root are refused (the
-// kernel resolves every path beneath the root: openat2 with RESOLVE_BENEATH).
-// (Conditional requests, ranges and negotiation arrive with the resource decision engine.)
+// The file server of `herald serve`, as a resource locator (server/resource_handler.hpp): each
+// request names a file, a directory or nothing under a root, and the decision engine answers
+// conditional requests, ranges, negotiation and refusals. Put it behind a
+// server::resource_handler:
+//
+//   handlers::static_files files(options);
+//   server::resource_handler handler(files, {.trace = options.trace});
+//
+// What a request gets:
+// - Methods: GET, HEAD and OPTIONS; any other known method 405 with Allow.
+// - Paths: core::map_safe_path (a malformed or escaping path is 400); a dotfile or a path
+//   through a dot directory is 404 unless `show_hidden`; every open resolves beneath the root
+//   (openat2 RESOLVE_BENEATH), so a symlink that leaves the root is 403; a FIFO, socket or
+//   device is 403; "/file/" is 404.
+// - A regular file: Content-Type by extension (mime.types, see media_type_table), a strong
+//   ETag, Last-Modified (the engine clamps it to Date), Accept-Ranges, ranges and preconditions,
+//   Cache-Control from the first matching cache_rule, and `X-Content-Type-Options: nosniff` on
+//   every response. The ETag is `"<inode>-<size>-<mtime>"`, each lowercase hexadecimal, the
+//   mtime in nanoseconds since the epoch (two's complement for dates before 1970): any change
+//   of content through write, rename or replacement changes one of them.
+// - Precompressed siblings: when "F.br", "F.zst" or "F.gz" lies next to F as a regular file
+//   at least as new as F, F is negotiated by Accept-Encoding (`Vary: Accept-Encoding`): the
+//   sibling goes out with `Content-Encoding: br`, `zstd` or `gzip`, F's Content-Type, and its
+//   own ETag, length and ranges. br is preferred, then zstd, gzip, identity; a request without
+//   Accept-Encoding gets F itself. A sibling older than F is stale and not offered.
+// - A directory: without its trailing slash 301 to the slash form, query kept; with it, its
+//   index file, else a listing (HTML, or JSON by Accept) or 403 when listings are off.
+// - Listings: directories first, then files, each group sorted by name (byte order); names
+//   escaped (HTML) and percent-encoded (links); sizes in octets and modification times in
+//   UTC (ISO 8601); dotfiles only with `show_hidden`; symlinks shown with their target's
+//   metadata when it lies beneath the root, else left out; names no request could reach
+//   (control characters, invalid UTF-8, backslashes) left out. A listing's ETag is a hash of
+//   its content; it has no Last-Modified, since no single date covers its entries' metadata.
+// - Content: files up to 16 KiB are read once with pread (one snapshot, sent with the head in
+//   one writev); larger ones go out with sendfile from the descriptor opened for the request.
+//   Lengths come from fstat of that descriptor, and the engine checks the content produced
+//   against them; a file that shrinks under sendfile ends the connection (connection.cpp).
+// - Errors while opening: EMFILE, ENFILE and ENOMEM give 503 with `Retry-After: 1`; an
+//   unexpected errno throws std::system_error (a 500 from the connection layer).
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
-#include <herald/server/handler.hpp>
+#include <herald/server/resource_handler.hpp>
 
 namespace herald::handlers {
+
+// Cache-Control for the paths a pattern matches.
+struct cache_rule {
+  // Matched against the decoded request path ("/docs/a b.css"): "*.css" is a suffix match,
+  // "/assets/*" a prefix match, "*" matches every path, anything else the exact path.
+  std::string pattern;
+  std::string value;  // the Cache-Control field value, e.g. "max-age=3600"
+};
+
+// "PATTERN=VALUE", split at the first '=', as `--cache-control` takes it. std::nullopt when
+// either side is empty or the value cannot be a field value (a CR or LF, say).
+std::optional<cache_rule> parse_cache_rule(std::string_view text);
 
 struct static_options {
   std::filesystem::path root = ".";
   std::string index = "index.html";
   bool show_hidden = false;
+  bool listings = true;                 // false: a directory without an index file is 403
+  bool precompressed = true;            // offer .br/.zst/.gz siblings
+  std::vector<cache_rule> cache_rules;  // the first match wins; none matching: no Cache-Control
+  // A mime.types file (one "type ext ext..." per line, '#' comments), read once by the
+  // constructor over the built-in table; empty or unreadable: the built-in table alone.
+  std::filesystem::path mime_types = "/etc/mime.types";
+  // For the handler built around the locator (server::resource_handler_options::trace):
+  // `herald serve --trace` keeps its file-serving switches in one place.
+  bool trace = false;
 };
 
-class static_files : public server::handler {
+// Media types by file extension. Text types get "; charset=utf-8". Lookups allocate nothing.
+class media_type_table {
  public:
-  // Throws std::system_error when the root cannot be opened.
+  // The built-in table (the common web types).
+  media_type_table();
+
+  // Adds the entries of a mime.types file; an extension it names replaces the built-in entry.
+  // Returns false, changing nothing, when the file cannot be read.
+  bool load(const std::filesystem::path& file);
+  // Adds one mapping ("text/css", "css"); the extension is compared case-insensitively.
+  void add(std::string_view type, std::string_view extension);
+
+  // The Content-Type for a file name, by its last extension; application/octet-stream when
+  // unknown. Views into the table.
+  std::string_view lookup(std::string_view file_name) const;
+
+ private:
+  void sort();
+  std::vector<std::pair<std::string, std::string>> entries_;  // extension (lower case), type
+};
+
+// The built-in table's Content-Type for a file name (media_type_table().lookup(file_name)).
+std::string_view media_type_for(std::string_view file_name);
+
+class static_files final : public server::resource_locator {
+ public:
+  // Opens the root and reads the mime.types file. Throws std::system_error when the root
+  // cannot be opened.
   explicit static_files(static_options options);
   ~static_files() override;
   static_files(const static_files&) = delete;
   static_files& operator=(const static_files&) = delete;
 
-  server::content_decision prepare(const server::request& r) override;
-  server::response handle(server::request& r) override;
+  std::unique_ptr<server::resource> locate(const server::request& r) override;
+  // X-Content-Type-Options: nosniff on every response (a browser must not run a text file as
+  // script because it looks like one).
+  void finish(const server::request& r, server::response& out) override;
+
+  const static_options& options() const { return options_; }
+  const media_type_table& media_types() const { return types_; }
+  int root_fd() const { return root_fd_; }
+  // The Cache-Control of the first rule matching a decoded path; "" when none matches.
+  std::string_view cache_control_for(std::string_view path) const;
 
  private:
   static_options options_;
+  media_type_table types_;
   int root_fd_ = -1;
 };
-
-// The media type for a file name, from its extension; application/octet-stream if unknown.
-std::string_view media_type_for(std::string_view file_name);
 
 }  // namespace herald::handlers
