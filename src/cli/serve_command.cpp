@@ -12,8 +12,11 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <herald/handlers/path_rules.hpp>
 #include <herald/server/resource_handler.hpp>
 #include <herald/server/server.hpp>
+
+#include "cli/config_file.hpp"
 
 namespace herald::cli {
 
@@ -21,6 +24,26 @@ namespace {
 
 std::chrono::milliseconds seconds(double s) {
   return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+// The file's values where the command line gave none: flags override the file. The file's
+// rules go after those of --rule, so that a --rule for the same path wins (the first matching
+// rule answers).
+void apply_config(CLI::App& cmd, serve_options& o) {
+  if (o.config.empty()) return;
+  config_result read = read_config(o.config);
+  if (!read.config) throw CLI::ValidationError(read.error);
+  config_file& file = *read.config;
+  const auto given = [&cmd](std::string_view flag) { return cmd.count(std::string(flag)) > 0; };
+  if (file.root && !given("root") && !given("--root")) o.root = *file.root;
+  if (file.listen && !given("--listen")) o.listen = *file.listen;
+  if (file.workers && !given("--workers")) o.server.workers = *file.workers;
+  if (file.server_names && !given("--server-name")) o.server.server_names = *file.server_names;
+  if (file.strict_host && !given("--strict-host")) o.server.strict_host = *file.strict_host;
+  if (file.access_log && !given("--access-log")) o.server.access_log_path = *file.access_log;
+  if (file.trace && !given("--trace")) o.files.trace = *file.trace;
+  if (file.listing && !given("--no-listing")) o.files.listings = *file.listing;
+  for (handlers::path_rule& rule : file.rules) o.files.rules.add(std::move(rule));
 }
 
 }  // namespace
@@ -102,6 +125,25 @@ void add_serve_command(CLI::App& app, serve_options& o) {
   cmd->add_flag("--trace", o.files.trace,
                 "Send each request's path through the decision engine in a Herald-Trace field and "
                 "to the access log");
+  cmd->add_option_function<std::vector<std::string>>(
+         "--rule",
+         [&o](const std::vector<std::string>& rules) {
+           for (const std::string& text : rules) {
+             handlers::rule_result rule = handlers::parse_path_rule(text);
+             if (!rule.rule) throw CLI::ValidationError("--rule \"" + text + "\"", rule.error);
+             o.files.rules.add(std::move(*rule.rule));
+           }
+         },
+         "A rule for a path ('/old' exact, '/old/*' whole segments beneath): 'gone PATH' (410), "
+         "'blocked PATH ENTITY-URI' (451), 'redirect 301|302|307|308 PATH TARGET', "
+         "'require-precondition PATH' (428), 'early-hints PATH LINK' (103); repeatable, the "
+         "first gone/blocked/redirect rule matching a path answers")
+      ->type_name("RULE");
+  cmd->add_option("--config", o.config,
+                  "A TOML file with a [serve] table (root, listen, workers, server-name, "
+                  "strict-host, access-log, trace, listing) and [[rule]] tables; flags override it")
+      ->type_name("FILE");
+  cmd->final_callback([cmd, &o] { apply_config(*cmd, o); });
 }
 
 int run_serve(serve_options& o, std::ostream& err) {

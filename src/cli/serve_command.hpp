@@ -24,6 +24,7 @@ struct serve_options {
   bool no_server_header = false;
   bool no_access_log = false;
   std::string log_format = "combined";
+  std::string config;  // --config FILE, applied under the flags (config_file.hpp)
 };
 
 // "host:port", "[v6]:port" or "port" (then 127.0.0.1). Throws std::invalid_argument.

@@ -630,15 +630,31 @@ std::string_view static_files::cache_control_for(std::string_view path) const {
   return {};
 }
 
-void static_files::finish(const server::request&, server::response& out) {
+void static_files::finish(const server::request& r, server::response& out) {
   out.fields.add("X-Content-Type-Options", "nosniff");
+  if (!options_.rules.has_early_hints()) return;
+  const core::safe_path_result mapped = core::map_safe_path(r.head.path);
+  if (!mapped) return;
+  if (std::optional<server::interim_response> hints = options_.rules.early_hints(mapped.path))
+    out.interim.push_back(std::move(*hints));
 }
 
 std::unique_ptr<server::resource> static_files::locate(const server::request& r) {
-  using kind = answer_resource::kind;
   const core::safe_path_result mapped = core::map_safe_path(r.head.path);
-  if (!mapped) return answer(kind::malformed, std::string(core::describe(mapped.error)));
-  const std::string& relative = mapped.path.relative;
+  if (!mapped)
+    return answer(answer_resource::kind::malformed, std::string(core::describe(mapped.error)));
+  if (options_.rules.empty()) return locate_path(r, mapped.path);
+  const rule_match rules = options_.rules.match(mapped.path);
+  std::unique_ptr<server::resource> target =
+      rules.answer != nullptr ? make_rule_resource(*rules.answer) : locate_path(r, mapped.path);
+  if (rules.require_precondition) return requiring_precondition(std::move(target));
+  return target;
+}
+
+std::unique_ptr<server::resource> static_files::locate_path(const server::request& r,
+                                                            const core::safe_path& mapped) {
+  using kind = answer_resource::kind;
+  const std::string& relative = mapped.relative;
   if (!options_.show_hidden && has_hidden_segment(relative)) return answer(kind::missing);
 
   const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
@@ -650,7 +666,7 @@ std::unique_ptr<server::resource> static_files::locate(const server::request& r)
   std::string path = "/" + relative;  // decoded, for cache rules and the listing's title
   std::string file = relative;        // the file to serve, beneath the root
   if (S_ISDIR(st.st_mode)) {
-    if (!mapped.path.directory) {
+    if (!mapped.directory) {
       // Rebuilt from the mapped path, not the raw one: "//host" would be a network-path
       // reference (RFC 3986 §4.2), an open redirect.
       std::string location = "/";
@@ -677,7 +693,7 @@ std::unique_ptr<server::resource> static_files::locate(const server::request& r)
     }
   } else if (!S_ISREG(st.st_mode)) {
     return answer(kind::forbidden);  // a FIFO, socket or device
-  } else if (mapped.path.directory) {
+  } else if (mapped.directory) {
     return answer(kind::missing);  // "/file/" names a directory that does not exist
   }
 

@@ -2,7 +2,8 @@
 // server::resource_handler, served by an in-process server over loopback: files (sent with
 // sendfile), HEAD, validators and conditional requests, ranges, precompressed variants,
 // directories and listings, dotfiles, traversal attempts and symlinks that leave the root, the
-// methods it refuses; the same behaviours with curl; and the resource itself, driven directly
+// methods it refuses; path rules (gone, blocked, redirect, require-precondition, early-hints);
+// the same behaviours with curl; and the resource itself, driven directly
 // through the engine, for a file that changes under it.
 
 #include <cstdlib>
@@ -1056,6 +1057,157 @@ TEST_F(StaticFiles, TraceShowsThePathThroughTheEngine) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 405);
   EXPECT_EQ(refused->field("Herald-Trace"), "service_available known_method method_allowed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Path rules (path_rules.hpp) on the file server: each rule over a running server.
+
+class StaticRules : public StaticFiles {
+ protected:
+  void start_with(std::initializer_list<std::string_view> texts) {
+    static_options o = options();
+    for (std::string_view t : texts) {
+      rule_result r = parse_path_rule(t);
+      ASSERT_TRUE(r.rule) << r.error;
+      o.rules.add(std::move(*r.rule));
+    }
+    start(std::move(o));
+  }
+};
+
+TEST_F(StaticRules, GoneIs410EvenWhereAFileExists) {
+  start_with({"gone /hello.txt", "gone /old/*"});
+  raw_client c = connect();
+  for (std::string_view path : {"/hello.txt", "/old", "/old/a/b.html", "/./hello.txt"}) {
+    auto r = fetch(c, "GET", path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 410) << path;
+    EXPECT_EQ(r->field("X-Content-Type-Options"), "nosniff");
+    EXPECT_FALSE(r->has("ETag"));
+  }
+  auto other = fetch(c, "GET", "/docs/guide.md");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  auto head = fetch(c, "HEAD", "/old");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 410);
+  EXPECT_EQ(head->body, "");
+  EXPECT_TRUE(c.stays_quiet(100ms)) << "content after HEAD: " << c.buffered();
+}
+
+TEST_F(StaticRules, RulesApplyToHiddenPathsToo) {
+  start_with({"gone /.env"});
+  auto r = fetch("GET", "/.env");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 410);
+  EXPECT_THAT(r->body, Not(HasSubstr("SECRET")));
+}
+
+TEST_F(StaticRules, BlockedIs451WithTheBlockingEntity) {
+  start_with({"blocked /docs/* https://authority.example/orders/17"});
+  auto r = fetch("GET", "/docs/guide.md");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 451);
+  // RFC 7725 §4: Link with rel="blocked-by" names the entity implementing the blockage.
+  EXPECT_EQ(r->field("Link"), "<https://authority.example/orders/17>; rel=\"blocked-by\"");
+  EXPECT_THAT(r->body, Not(HasSubstr("guide")));
+}
+
+struct rule_redirect_case {
+  std::string name;
+  int code;
+};
+
+class StaticRuleRedirects : public StaticRules,
+                            public testing::WithParamInterface<rule_redirect_case> {};
+
+TEST_P(StaticRuleRedirects, LocationAndAHypertextNoteExceptForHead) {
+  const int code = GetParam().code;
+  ASSERT_NO_FATAL_FAILURE(
+      start_with({"redirect " + std::to_string(code) + " /hello.txt /docs/?a=1&b=2",
+                  "redirect " + std::to_string(code) + " /old/* https://example.com/new/"}));
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, code);
+  EXPECT_EQ(r->field("Location"), "/docs/?a=1&b=2");
+  EXPECT_EQ(r->field("Content-Type"), "text/html; charset=utf-8");
+  // RFC 9110 §15.4: a short hypertext note with a hyperlink to the target, escaped.
+  EXPECT_THAT(r->body, HasSubstr("<a href=\"/docs/?a=1&amp;b=2\">"));
+  auto prefix = fetch(c, "GET", "/old/page.html");
+  ASSERT_TRUE(prefix);
+  EXPECT_EQ(prefix->status, code);
+  EXPECT_EQ(prefix->field("Location"), "https://example.com/new/");
+  auto head = fetch(c, "HEAD", "/hello.txt");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, code);
+  EXPECT_EQ(head->field("Location"), "/docs/?a=1&b=2");
+  EXPECT_EQ(head->body, "");
+  EXPECT_TRUE(c.stays_quiet(100ms)) << "content after HEAD: " << c.buffered();
+}
+
+INSTANTIATE_TEST_SUITE_P(Codes, StaticRuleRedirects,
+                         testing::Values(rule_redirect_case{"Moved301", 301},
+                                         rule_redirect_case{"Found302", 302},
+                                         rule_redirect_case{"Temporary307", 307},
+                                         rule_redirect_case{"Permanent308", 308}),
+                         test::case_name);
+
+TEST_F(StaticRules, RequirePreconditionCannotReach428ThroughTheFileServer) {
+  start_with({"require-precondition /hello.txt"});
+  raw_client c = connect();
+  // The file server allows GET, HEAD and OPTIONS only: method_allowed answers 405 before the
+  // engine asks requires_precondition() (path_rules_test.cpp shows the 428 on a resource that
+  // allows PUT).
+  auto put = fetch(c, "PUT", "/hello.txt", {"Content-Length: 0"});
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 405);
+  EXPECT_EQ(put->field("Allow"), "GET, HEAD, OPTIONS");
+  auto del = fetch(c, "DELETE", "/hello.txt");
+  ASSERT_TRUE(del);
+  EXPECT_EQ(del->status, 405);
+  auto get = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, "hello world\n");
+  auto conditional = fetch(c, "GET", "/hello.txt", {"If-None-Match: " + expected_etag(hello_)});
+  ASSERT_TRUE(conditional);
+  EXPECT_EQ(conditional->status, 304);
+}
+
+TEST_F(StaticRules, EarlyHintsSendA103BeforeTheFinalResponse) {
+  start_with({"early-hints /docs/* </style.css>; rel=preload; as=style",
+              "early-hints /docs/ </app.js>; rel=preload; as=script"});
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/docs/")));
+  auto hints = c.read_response();
+  ASSERT_TRUE(hints);
+  EXPECT_EQ(hints->status, 103);
+  EXPECT_EQ(hints->count("Link"), 2u);
+  EXPECT_EQ(hints->fields.at(0).second, "</style.css>; rel=preload; as=style");
+  EXPECT_EQ(hints->fields.at(1).second, "</app.js>; rel=preload; as=script");
+  auto final_response = c.read_response();
+  ASSERT_TRUE(final_response);
+  EXPECT_EQ(final_response->status, 200);
+  EXPECT_EQ(final_response->body, "<h1>docs</h1>\n");
+
+  std::vector<test::http_response> interim;
+  ASSERT_TRUE(c.send(raw_request("GET", "/hello.txt")));
+  auto plain = c.read_final(&interim);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 200);
+  EXPECT_TRUE(interim.empty()) << "a 103 for a path without early-hints rules";
+}
+
+TEST_F(StaticRules, EarlyHintsAreNotSentToHttp10) {
+  start_with({"early-hints /* </style.css>; rel=preload; as=style"});
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/hello.txt", {}, "HTTP/1.0")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello world\n");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,11 @@
 //   one writev); larger ones go out with sendfile from the descriptor opened for the request.
 //   Lengths come from fstat of that descriptor, and the engine checks the content produced
 //   against them; a file that shrinks under sendfile ends the connection (connection.cpp).
+// - Path rules (path_rules.hpp), matched on the mapped path before anything else is looked at,
+//   dotfiles included: a gone, blocked or redirect rule answers without touching the
+//   filesystem; require-precondition wraps whatever the path holds (which, allowing only GET,
+//   HEAD and OPTIONS, answers an unsafe method 405 before the engine asks); early-hints adds a
+//   103 to every response for the path (finish()).
 // - Errors while opening: EMFILE, ENFILE and ENOMEM give 503 with `Retry-After: 1`; an
 //   unexpected errno throws std::system_error (a 500 from the connection layer).
 
@@ -47,6 +52,8 @@
 #include <utility>
 #include <vector>
 
+#include <herald/core/safe_path.hpp>
+#include <herald/handlers/path_rules.hpp>
 #include <herald/server/resource_handler.hpp>
 
 namespace herald::handlers {
@@ -70,6 +77,7 @@ struct static_options {
   bool listings = true;                 // false: a directory without an index file is 403
   bool precompressed = true;            // offer .br/.zst/.gz siblings
   std::vector<cache_rule> cache_rules;  // the first match wins; none matching: no Cache-Control
+  path_rules rules;                     // gone, blocked, redirect, ... (path_rules.hpp)
   // A mime.types file (one "type ext ext..." per line, '#' comments), read once by the
   // constructor over the built-in table; empty or unreadable: the built-in table alone.
   std::filesystem::path mime_types = "/etc/mime.types";
@@ -113,7 +121,7 @@ class static_files final : public server::resource_locator {
 
   std::unique_ptr<server::resource> locate(const server::request& r) override;
   // X-Content-Type-Options: nosniff on every response (a browser must not run a text file as
-  // script because it looks like one).
+  // script because it looks like one), and the 103 of the early-hints rules for the path.
   void finish(const server::request& r, server::response& out) override;
 
   const static_options& options() const { return options_; }
@@ -123,6 +131,10 @@ class static_files final : public server::resource_locator {
   std::string_view cache_control_for(std::string_view path) const;
 
  private:
+  // What the mapped path holds beneath the root, rules aside.
+  std::unique_ptr<server::resource> locate_path(const server::request& r,
+                                                const core::safe_path& mapped);
+
   static_options options_;
   media_type_table types_;
   int root_fd_ = -1;
