@@ -86,8 +86,10 @@ class rule_resource final : public server::resource {
   bool exists(const server::request&) override { return false; }
   std::optional<server::redirect> moved(const server::request&) override {
     if (kind_ != rule_kind::redirect) return std::nullopt;
-    // RFC 9110 §15.4: 301/308 are permanent, 302/307 temporary; 307/308 keep the method.
-    return server::redirect{value_, code_ == 301 || code_ == 308, code_ == 307 || code_ == 308};
+    // RFC 9110 §15.4: 301/308 are permanent, 302/307 temporary; 307/308 keep the method;
+    // 303 sends the client to another resource with GET.
+    return server::redirect{value_, code_ == 301 || code_ == 308, code_ == 307 || code_ == 308,
+                            code_ == 303};
   }
   bool gone(const server::request&) override { return kind_ == rule_kind::gone; }
 
@@ -231,21 +233,13 @@ rule_result make_path_rule(const rule_spec& spec) {
   switch (*kind) {
     case rule_kind::redirect: {
       if (!spec.code) {
-        out.error = fail(spec.kind, "needs a status code: 301, 302, 307 or 308");
+        out.error = fail(spec.kind, "needs a status code: 301, 302, 303, 307 or 308");
         return out;
       }
       const std::int64_t code = *spec.code;
-      if (code == 303) {
-        // The engine gives 303 only as the effect of an unsafe method on an existing resource
-        // (server::effect::see_other); server::redirect has no such form for a missing one.
-        out.error = fail(spec.kind,
-                         "303 is not available for a path: the decision engine redirects a "
-                         "missing resource with 301, 302, 307 or 308 only");
-        return out;
-      }
-      if (code != 301 && code != 302 && code != 307 && code != 308) {
-        out.error = fail(spec.kind,
-                         "status code " + std::to_string(code) + ": expected 301, 302, 307 or 308");
+      if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+        out.error = fail(spec.kind, "status code " + std::to_string(code) +
+                                        ": expected 301, 302, 303, 307 or 308");
         return out;
       }
       rule.code = static_cast<int>(code);

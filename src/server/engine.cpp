@@ -537,8 +537,9 @@ class decision {
   }
 
   response moved(const redirect& to) {
-    const int code =
-        to.permanent ? (to.preserve_method ? 308 : 301) : (to.preserve_method ? 307 : 302);
+    const int code = to.see_other ? 303
+                     : to.permanent ? (to.preserve_method ? 308 : 301)
+                                    : (to.preserve_method ? 307 : 302);
     response r(code);
     if (to.location.empty())
       field_failed_ = true;

@@ -144,10 +144,6 @@ INSTANTIATE_TEST_SUITE_P(
                    "redirect, require-precondition or early-hints"},
         error_case{"RuleBadPath", "[[rule]]\nkind = \"gone\"\npath = \"x\"\n",
                    "herald.toml:1: gone: path x: path does not start with '/'"},
-        error_case{"Redirect303",
-                   "[[rule]]\nkind = \"redirect\"\npath = \"/a\"\ncode = 303\ntarget = \"/b\"\n",
-                   "herald.toml:1: redirect: 303 is not available for a path: the decision "
-                   "engine redirects a missing resource with 301, 302, 307 or 308 only"},
         error_case{"RedirectWithoutTarget",
                    "[[rule]]\nkind = \"redirect\"\npath = \"/a\"\ncode = 301\n",
                    "herald.toml:1: redirect: needs a TARGET, the URI to redirect to"},

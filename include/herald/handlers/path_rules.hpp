@@ -5,7 +5,7 @@
 //
 //   gone PATH                      410 (the resource answers gone())
 //   blocked PATH ENTITY-URI        451 + Link: <ENTITY-URI>; rel="blocked-by" (RFC 7725 §3-§4)
-//   redirect CODE PATH TARGET      301, 302, 307 or 308 + Location: TARGET, with a short
+//   redirect CODE PATH TARGET      301, 302, 303, 307 or 308 + Location: TARGET, with a short
 //                                  hypertext note linking to it (RFC 9110 §15.4); the resource
 //                                  answers exists() false and moved()
 //   require-precondition PATH      428 for an unsafe method sent without a precondition
@@ -52,7 +52,7 @@ struct path_rule {
   // What `path` maps to (core::map_safe_path), without the "/*" of a prefix rule.
   core::safe_path mapped;
   bool prefix = false;
-  int code = 0;  // redirect: 301, 302, 307 or 308
+  int code = 0;  // redirect: 301, 302, 303, 307 or 308
   // redirect: the Location (a URI reference); blocked: the entity's URI; early-hints: the Link
   // field value.
   std::string value;
@@ -70,7 +70,7 @@ struct rule_spec {
 };
 
 // A rule, or the English sentence saying why there is none (no trailing period), e.g.
-// "redirect needs a status code: 301, 302, 307 or 308".
+// "redirect needs a status code: 301, 302, 303, 307 or 308".
 struct rule_result {
   std::optional<path_rule> rule;
   std::string error;

@@ -98,6 +98,9 @@ struct redirect {
   std::string location;  // a URI reference for the Location field
   bool permanent = true;
   bool preserve_method = false;
+  // 303: the answer is another resource, to be fetched with GET (RFC 9110 §15.4.4); the two
+  // flags above are then ignored.
+  bool see_other = false;
 };
 
 // Steps 9–10: the validators of one representation (RFC 9110 §8.8). `etag` views into storage
