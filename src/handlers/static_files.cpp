@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <herald/core/etag.hpp>
+#include <herald/core/html.hpp>
 #include <herald/core/media_type.hpp>
 #include <herald/core/negotiation.hpp>
 #include <herald/core/safe_path.hpp>
@@ -134,33 +135,6 @@ void append_percent_encoded(std::string& out, std::string_view text, bool keep_s
     out += hex[u >> 4];
     out += hex[u & 0xF];
   }
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 void append_hex(std::string& out, std::uint64_t value) {
@@ -434,7 +408,7 @@ std::string entry_href(const listing_entry& e) {
 }
 
 std::string listing_html(std::string_view path, const std::vector<listing_entry>& entries) {
-  const std::string title = "Index of " + html_escape(path);
+  const std::string title = "Index of " + core::html_escape(path);
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
   out += title;
@@ -445,7 +419,7 @@ std::string listing_html(std::string_view path, const std::vector<listing_entry>
       "\n<tbody>\n";
   if (path != "/") out += "<tr><td><a href=\"../\">../</a></td><td></td><td></td></tr>\n";
   for (const listing_entry& e : entries) {
-    const std::string display = html_escape(e.name) + (e.directory ? "/" : "");
+    const std::string display = core::html_escape(e.name) + (e.directory ? "/" : "");
     const std::string when = iso_time(e.modified);
     out += "<tr><td><a href=\"";
     out += entry_href(e);

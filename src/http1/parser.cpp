@@ -192,6 +192,15 @@ std::optional<error> parse_target(request_head& head) {
   return std::nullopt;
 }
 
+// Back to a default head, keeping the field vector's capacity for the next message.
+template <typename Head>
+void reset_keeping_capacity(Head& head) {
+  auto kept = std::move(head.fields);
+  kept.clear();
+  head = Head{};
+  head.fields = std::move(kept);
+}
+
 // "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3). Returns the major and minor digits.
 std::optional<std::pair<int, int>> parse_version(std::string_view v) {
   if (v.size() != 8 || v.substr(0, 5) != "HTTP/" || !syntax::is_digit(v[5]) || v[6] != '.' ||
@@ -208,23 +217,13 @@ std::optional<std::string_view> request_head::find(std::string_view name) const 
   return find_field(fields, name);
 }
 std::size_t request_head::count(std::string_view name) const { return count_field(fields, name); }
-void request_head::clear() {
-  auto kept = std::move(fields);
-  kept.clear();
-  *this = request_head{};
-  fields = std::move(kept);
-}
+void request_head::clear() { reset_keeping_capacity(*this); }
 
 std::optional<std::string_view> response_head::find(std::string_view name) const {
   return find_field(fields, name);
 }
 std::size_t response_head::count(std::string_view name) const { return count_field(fields, name); }
-void response_head::clear() {
-  auto kept = std::move(fields);
-  kept.clear();
-  *this = response_head{};
-  fields = std::move(kept);
-}
+void response_head::clear() { reset_keeping_capacity(*this); }
 
 // ----- requests ------------------------------------------------------------------------------
 

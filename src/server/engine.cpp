@@ -10,6 +10,7 @@
 
 #include <herald/core/etag.hpp>
 #include <herald/core/fields.hpp>
+#include <herald/core/html.hpp>
 #include <herald/core/http_date.hpp>
 #include <herald/core/media_type.hpp>
 #include <herald/core/method.hpp>
@@ -98,33 +99,6 @@ class request_fields {
   std::array<std::uint32_t, field_names.size()> count_{};
   std::array<std::string, field_names.size()> joined_{};
 };
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 bool is_identity(std::string_view coding) {
   return coding.empty() || core::syntax::iequals(coding, "identity");
@@ -310,7 +284,7 @@ class decision {
 
   // A short hypertext note with a link, as RFC 9110 §15.4 suggests for redirects.
   static void hypertext_note(response& r, std::string_view location) {
-    const std::string href = html_escape(location);
+    const std::string href = core::html_escape(location);
     std::string html = "<!DOCTYPE html>\n<title>";
     html += core::reason_phrase(r.status);
     html += "</title>\n<p>";
@@ -504,13 +478,13 @@ class decision {
     std::string html = "<!DOCTYPE html>\n<title>Multiple Choices</title>\n<ul>\n";
     for (std::size_t i = 0; i < variants_.size(); ++i) {
       if (!preferences.quality_of(variants_[i]).acceptable()) continue;
-      const std::string description = html_escape(describe_variant(variants_[i]));
+      const std::string description = core::html_escape(describe_variant(variants_[i]));
       const std::string_view alternative = target_.variant_location(req_, i);
       html += "<li>";
       if (alternative.empty()) {
         html += description;
       } else {
-        const std::string href = html_escape(alternative);
+        const std::string href = core::html_escape(alternative);
         html.append("<a href=\"").append(href).append("\">").append(href).append("</a> (");
         html.append(description).append(")");
       }

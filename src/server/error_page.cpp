@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include <herald/core/html.hpp>
 #include <herald/core/media_type.hpp>
 #include <herald/core/negotiation.hpp>
 
@@ -32,22 +33,6 @@ page_format choose_format(std::optional<std::string_view> accept) {
   // lets a server send a representation that is not acceptable rather than a 406).
   if (r.outcome == core::negotiation_outcome::not_acceptable) return page_format::text;
   return static_cast<page_format>(r.best);
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -86,7 +71,7 @@ response error_response(int status, std::string_view detail, std::optional<std::
     case page_format::html:
       r.set_text(fmt::format("<!DOCTYPE html>\n<html><head><title>{0} {1}</title></head>\n"
                              "<body><h1>{0} {1}</h1>\n<p>{2}</p>\n<p>{3}</p>\n</body></html>\n",
-                             status, html_escape(title), html_escape(detail), permanence),
+                             status, core::html_escape(title), core::html_escape(detail), permanence),
                  "text/html; charset=utf-8");
       break;
     case page_format::text:
