@@ -72,11 +72,15 @@ void read_serve(const toml::table& serve, config_file& out) {
       out.trace = bool_of(node, name);
     } else if (name == "listing") {
       out.listing = bool_of(node, name);
+    } else if (name == "multiviews") {
+      out.multiviews = bool_of(node, name);
+    } else if (name == "offer-choice") {
+      out.offer_choice = bool_of(node, name);
     } else {
       fail(key.source(),
            "unknown key " + quoted(name) +
                " in [serve]: expected root, listen, workers, server-name, strict-host, "
-               "access-log, trace or listing");
+               "access-log, trace, listing, multiviews or offer-choice");
     }
   }
 }

@@ -11,6 +11,8 @@
 //   access-log = "/var/log/herald/access.log"
 //   trace = false
 //   listing = true                               # false: --no-listing
+//   multiviews = false                           # --multiviews
+//   offer-choice = false                         # --offer-choice
 //
 //   [[rule]]
 //   kind = "redirect"        # gone, blocked, redirect, require-precondition, early-hints
@@ -41,6 +43,8 @@ struct config_file {
   std::optional<std::string> access_log;
   std::optional<bool> trace;
   std::optional<bool> listing;
+  std::optional<bool> multiviews;
+  std::optional<bool> offer_choice;
   std::vector<handlers::path_rule> rules;  // in file order
 };
 

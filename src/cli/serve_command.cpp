@@ -43,6 +43,8 @@ void apply_config(CLI::App& cmd, serve_options& o) {
   if (file.access_log && !given("--access-log")) o.server.access_log_path = *file.access_log;
   if (file.trace && !given("--trace")) o.files.trace = *file.trace;
   if (file.listing && !given("--no-listing")) o.files.listings = *file.listing;
+  if (file.multiviews && !given("--multiviews")) o.files.multiviews = *file.multiviews;
+  if (file.offer_choice && !given("--offer-choice")) o.files.offer_choice = *file.offer_choice;
   for (handlers::path_rule& rule : file.rules) o.files.rules.add(std::move(rule));
 }
 
@@ -108,6 +110,12 @@ void add_serve_command(CLI::App& app, serve_options& o) {
   cmd->add_flag("--show-hidden", o.files.show_hidden, "Serve dotfiles (.git, .env, ...)");
   cmd->add_flag_callback("--no-listing", [&o] { o.files.listings = false; },
                          "Answer 403 for a directory without an index file instead of listing it");
+  cmd->add_flag("--multiviews", o.files.multiviews,
+                "Negotiate a path that names nothing among its files with extensions "
+                "(/doc: doc.html, doc.pdf, doc.en.html, ...) by Accept and Accept-Language");
+  cmd->add_flag("--offer-choice", o.files.offer_choice,
+                "With --multiviews, answer 300 with the list of views when the request prefers "
+                "none of them");
   cmd->add_option_function<std::vector<std::string>>(
          "--cache-control",
          [&o](const std::vector<std::string>& rules) {
@@ -141,9 +149,14 @@ void add_serve_command(CLI::App& app, serve_options& o) {
       ->type_name("RULE");
   cmd->add_option("--config", o.config,
                   "A TOML file with a [serve] table (root, listen, workers, server-name, "
-                  "strict-host, access-log, trace, listing) and [[rule]] tables; flags override it")
+                  "strict-host, access-log, trace, listing, multiviews, offer-choice) and [[rule]] tables; "
+                  "flags override it")
       ->type_name("FILE");
-  cmd->final_callback([cmd, &o] { apply_config(*cmd, o); });
+  cmd->final_callback([cmd, &o] {
+    apply_config(*cmd, o);
+    if (o.files.offer_choice && !o.files.multiviews)
+      throw CLI::ValidationError("--offer-choice", "it chooses among multiviews: add --multiviews");
+  });
 }
 
 int run_serve(serve_options& o, std::ostream& err) {

@@ -259,7 +259,10 @@ qvalue coding_quality(std::span<const weighted_value> accept_encoding, std::stri
   return named_quality(accept_encoding, coding, same_coding, fallback);
 }
 
-qvalue language_quality(std::span<const weighted_value> accept_language, std::string_view tag) {
+namespace {
+
+best_match<std::size_t> filter_language(std::span<const weighted_value> accept_language,
+                                        std::string_view tag) {
   // Specificity: the length of the matching range; "*" has none.
   best_match<std::size_t> match;
   for (const weighted_value& e : accept_language) {
@@ -273,7 +276,29 @@ qvalue language_quality(std::span<const weighted_value> accept_language, std::st
     if (tag.size() > range.size() && tag[range.size()] != '-') continue;
     match.offer(range.size(), e.q);
   }
-  return match.q();
+  return match;
+}
+
+}  // namespace
+
+qvalue language_quality(std::span<const weighted_value> accept_language, std::string_view tag) {
+  return filter_language(accept_language, tag).q();
+}
+
+qvalue language_preference(std::span<const weighted_value> accept_language, std::string_view tag) {
+  const best_match<std::size_t> filtered = filter_language(accept_language, tag);
+  if (filtered.found()) return filtered.q();
+  // RFC 4647 §3.4 lookup: a range falls back by dropping subtags, so "en-GB" reaches "en".
+  best_match<std::size_t> looked_up;
+  for (const weighted_value& e : accept_language) {
+    const std::string_view range = e.value;
+    if (range.size() > tag.size() && range[tag.size()] == '-' &&
+        iequals(range.substr(0, tag.size()), tag))
+      looked_up.offer(tag.size(), e.q);
+  }
+  if (looked_up.found() && looked_up.q() > 0)
+    return std::max<qvalue>(looked_up.q() / 2, lowest_acceptable);
+  return lowest_acceptable;
 }
 
 qvalue charset_quality(std::span<const weighted_value> accept_charset, std::string_view charset) {
@@ -338,7 +363,7 @@ variant_quality preferences::quality_of(const variant& v) const {
   else if (v.language.empty())
     q.language = lowest_acceptable;
   else
-    q.language = language_quality(*accept_language_, v.language);
+    q.language = language_preference(*accept_language_, v.language);
   q.coding = coding_preference(accept_encoding_, v.coding);
   q.source = std::min(v.source_quality, qvalue_max);
   return q;

@@ -249,17 +249,20 @@ std::unique_ptr<server::resource> answer(answer_resource::kind k, std::string te
   return std::make_unique<answer_resource>(k, std::move(text));
 }
 
-// One open file: the identity representation or a precompressed sibling.
+// One open file: the identity representation, a precompressed sibling or one of multiviews.
 struct opened_file {
   shared_fd fd;
   struct stat st {};
-  std::string_view coding;  // "" for identity
-  std::string etag;         // the opaque-tag, without quotes
-  std::string snapshot;     // a small file's content, read once
+  std::string_view content_type;  // a view into the media type table
+  std::string_view coding;        // "" for identity
+  std::string language;           // multiviews only: Content-Language
+  std::string location;           // multiviews only: Content-Location
+  std::string etag;               // the opaque-tag, without quotes
+  std::string snapshot;           // a small file's content, read once
   bool read = false;
 
-  opened_file(shared_fd f, const struct stat& s, std::string_view c)
-      : fd(std::move(f)), st(s), coding(c) {
+  opened_file(shared_fd f, const struct stat& s, std::string_view type, std::string_view c)
+      : fd(std::move(f)), st(s), content_type(type), coding(c) {
     // "<inode>-<size>-<mtime ns>" in hex: see static_files.hpp.
     const auto ns = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000u +
                     static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
@@ -289,40 +292,48 @@ struct opened_file {
   }
 };
 
-// A regular file, with its precompressed siblings as variants when it has any.
+// A regular file, with its precompressed siblings as variants when it has any; or the
+// multiviews of a path.
 class file_resource final : public path_resource {
  public:
-  file_resource(std::string_view content_type, std::string_view cache_control)
-      : path_resource(cache_control), content_type_(content_type) {}
+  file_resource(std::string_view cache_control, bool offers_choice)
+      : path_resource(cache_control), offers_choice_(offers_choice) {}
 
-  // Siblings first, in sibling_kinds order, then the identity file.
+  // Siblings first, in sibling_kinds order, then the identity file; or the views by name.
   void add(opened_file f) { files_.push_back(std::move(f)); }
 
   // Called once every file is added: with siblings, each file becomes a variant that differs
   // in its coding only. The variants' media type has no parameters, so Accept-Charset has no
   // say in choosing among codings.
-  void offer_variants() {
+  void offer_codings() {
     if (files_.size() < 2) return;
-    const std::optional<core::media_type> full = core::parse_media_type(content_type_);
-    if (!full) {
+    if (!offer([](const opened_file& f, core::media_type bare) {
+          return core::variant{std::move(bare), f.coding, {}, {}, core::qvalue_max};
+        }))
       files_.erase(files_.begin(), files_.end() - 1);
-      return;
-    }
-    core::media_type bare;
-    bare.type = full->type;
-    bare.subtype = full->subtype;
-    for (const opened_file& f : files_)
-      variants_.push_back(core::variant{bare, f.coding, {}, {}, core::qvalue_max});
+  }
+
+  // Called once every view is added: each is a variant, even alone (a client can exclude it).
+  // Charset parameters are left out for the same reason as above.
+  void offer_views() {
+    offer([](const opened_file& f, core::media_type bare) {
+      return core::variant{std::move(bare), {}, f.language, {}, core::qvalue_max};
+    });
   }
 
   std::span<const core::variant> variants(const server::request&) override { return variants_; }
+  std::string_view variant_location(const server::request&, std::size_t v) override {
+    return files_[v].location;
+  }
+  bool offers_choice(const server::request&) override { return offers_choice_; }
 
   server::validators validators_of(const server::request&, std::size_t v) override {
     return {core::make_strong_tag(files_[v].etag), mtime_of(files_[v].st)};
   }
 
   server::representation describe(const server::request&, std::size_t v) override {
-    return {content_type_, files_[v].coding, {}, files_[v].size(), true};
+    const opened_file& f = files_[v];
+    return {f.content_type, f.coding, f.language, f.size(), true};
   }
 
   void produce(const server::request& req, std::size_t v, core::byte_range range,
@@ -344,10 +355,59 @@ class file_resource final : public path_resource {
   }
 
  private:
-  std::string_view content_type_;  // views into the media type table
+  // One variant per file, made by `make` from the file and its bare media type; false when a
+  // media type does not parse (the files are then not negotiable).
+  template <typename Make>
+  bool offer(Make make) {
+    for (const opened_file& f : files_) {
+      const std::optional<core::media_type> full = core::parse_media_type(f.content_type);
+      if (!full) {
+        variants_.clear();
+        return false;
+      }
+      core::media_type bare;
+      bare.type = full->type;
+      bare.subtype = full->subtype;
+      variants_.push_back(make(f, std::move(bare)));
+    }
+    return true;
+  }
+
   std::vector<opened_file> files_;
   std::vector<core::variant> variants_;
+  bool offers_choice_;
 };
+
+// Whether a request can name the file `name`: the same mapping a request goes through gives
+// it back (no control characters, invalid UTF-8 or backslashes).
+bool is_reachable_name(std::string_view name) {
+  std::string href = "/";
+  append_percent_encoded(href, name, false);
+  const core::safe_path_result mapped = core::map_safe_path(href);
+  return mapped && mapped.path.relative == name;
+}
+
+// A language tag as a file extension: a primary subtag of 2–3 letters, optionally one more
+// subtag of 2–8 letters or digits ("en", "pt-br", "es-419"): the common subset of RFC 5646.
+bool is_language_extension(std::string_view text) {
+  const std::size_t dash = text.find('-');
+  const std::string_view primary = text.substr(0, dash);
+  if (primary.size() < 2 || primary.size() > 3) return false;
+  for (char c : primary)
+    if (!core::syntax::is_alpha(c)) return false;
+  if (dash == std::string_view::npos) return true;
+  const std::string_view region = text.substr(dash + 1);
+  if (region.size() < 2 || region.size() > 8) return false;
+  for (char c : region)
+    if (!core::syntax::is_alpha(c) && !core::syntax::is_digit(c)) return false;
+  return true;
+}
+
+bool is_coding_extension(std::string_view extension) {
+  for (const sibling_kind& k : sibling_kinds)
+    if (k.suffix.substr(1) == extension) return true;
+  return false;
+}
 
 struct listing_entry {
   std::string name;
@@ -368,16 +428,11 @@ std::vector<listing_entry> read_entries(int root_fd, int dir_fd, const std::stri
     ::close(fd);
     throw std::system_error(error, std::generic_category(), "cannot list a directory");
   }
-  std::string href;
   while (const dirent* e = ::readdir(dir)) {
     const std::string_view name = e->d_name;
     if (name == "." || name == "..") continue;
     if (!show_hidden && name.front() == '.') continue;
-    // Only names a request can reach: the same mapping the request would go through.
-    href = "/";
-    append_percent_encoded(href, name, false);
-    const core::safe_path_result mapped = core::map_safe_path(href);
-    if (!mapped || mapped.path.relative != name) continue;
+    if (!is_reachable_name(name)) continue;
     struct stat st {};
     if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISLNK(st.st_mode)) {
@@ -569,15 +624,19 @@ std::string_view media_type_table::lookup(std::string_view file_name) const {
   if (slash != std::string_view::npos) file_name.remove_prefix(slash + 1);
   const std::size_t dot = file_name.rfind('.');
   if (dot == std::string_view::npos) return octet_stream;
-  const std::string_view extension = file_name.substr(dot + 1);
+  const std::string_view type = for_extension(file_name.substr(dot + 1));
+  return type.empty() ? octet_stream : type;
+}
+
+std::string_view media_type_table::for_extension(std::string_view extension) const {
   std::array<char, 32> lower{};
-  if (extension.empty() || extension.size() > lower.size()) return octet_stream;
+  if (extension.empty() || extension.size() > lower.size()) return {};
   for (std::size_t i = 0; i < extension.size(); ++i)
     lower[i] = core::syntax::to_lower(extension[i]);
   const std::string_view key(lower.data(), extension.size());
   auto at = std::lower_bound(entries_.begin(), entries_.end(), key,
                              [](const auto& entry, std::string_view k) { return entry.first < k; });
-  if (at == entries_.end() || at->first != key) return octet_stream;
+  if (at == entries_.end() || at->first != key) return {};
   return at->second;
 }
 
@@ -632,7 +691,12 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   if (!options_.show_hidden && has_hidden_segment(relative)) return answer(kind::missing);
 
   const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
-  if (fd < 0) return answer(kind_for_errno(errno));
+  if (fd < 0) {
+    const int error = errno;
+    if (error == ENOENT && options_.multiviews && !mapped.directory && !relative.empty())
+      if (std::unique_ptr<server::resource> views = locate_views(relative)) return views;
+    return answer(kind_for_errno(error));
+  }
   shared_fd owner = adopt(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0) return answer(kind_for_errno(errno));
@@ -671,7 +735,8 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     return answer(kind::missing);  // "/file/" names a directory that does not exist
   }
 
-  auto resource = std::make_unique<file_resource>(types_.lookup(file), cache_control_for(path));
+  const std::string_view content_type = types_.lookup(file);
+  auto resource = std::make_unique<file_resource>(cache_control_for(path), false);
   if (options_.precompressed) {
     std::string sibling;
     for (const sibling_kind& k : sibling_kinds) {
@@ -684,11 +749,86 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
       if (::fstat(sibling_fd, &sibling_st) != 0 || !S_ISREG(sibling_st.st_mode)) continue;
       // A sibling older than its file was compressed from an earlier version.
       if (!newer_or_same(sibling_st, st)) continue;
-      resource->add(opened_file(std::move(sibling_owner), sibling_st, k.coding));
+      resource->add(opened_file(std::move(sibling_owner), sibling_st, content_type, k.coding));
     }
   }
-  resource->add(opened_file(std::move(owner), st, {}));
-  resource->offer_variants();
+  resource->add(opened_file(std::move(owner), st, content_type, {}));
+  resource->offer_codings();
+  return resource;
+}
+
+std::unique_ptr<server::resource> static_files::locate_views(const std::string& relative) {
+  const std::size_t slash = relative.rfind('/');
+  const std::string directory = slash == std::string::npos ? "" : relative.substr(0, slash);
+  const std::string_view base =
+      std::string_view(relative).substr(slash == std::string::npos ? 0 : slash + 1);
+
+  const int dir_fd = open_beneath(root_fd_, directory.empty() ? "." : directory.c_str());
+  if (dir_fd < 0) return nullptr;
+  DIR* dir = ::fdopendir(dir_fd);
+  if (dir == nullptr) {
+    ::close(dir_fd);
+    return nullptr;
+  }
+  struct view_name {
+    std::string name;
+    std::string_view content_type;
+    std::string language;
+  };
+  std::vector<view_name> names;
+  while (const dirent* e = ::readdir(dir)) {
+    const std::string_view name = e->d_name;
+    if (name.size() <= base.size() + 1 || !name.starts_with(base) || name[base.size()] != '.')
+      continue;
+    if (!is_reachable_name(name)) continue;
+    view_name view{std::string(name), {}, {}};
+    bool valid = true;
+    for (std::string_view rest = name.substr(base.size() + 1); valid && !rest.empty();) {
+      const std::size_t dot = rest.find('.');
+      const std::string_view extension = rest.substr(0, dot);
+      rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+      if (is_coding_extension(extension)) {
+        valid = false;
+      } else if (const std::string_view type = types_.for_extension(extension); !type.empty()) {
+        valid = view.content_type.empty();
+        view.content_type = type;
+      } else if (is_language_extension(extension)) {
+        valid = view.language.empty();
+        view.language = extension;
+      } else {
+        valid = false;
+      }
+    }
+    if (valid && !view.content_type.empty()) names.push_back(std::move(view));
+  }
+  ::closedir(dir);
+  if (names.empty()) return nullptr;
+  std::sort(names.begin(), names.end(),
+            [](const view_name& a, const view_name& b) { return a.name < b.name; });
+
+  auto resource =
+      std::make_unique<file_resource>(cache_control_for("/" + relative), options_.offer_choice);
+  bool any = false;
+  for (view_name& view : names) {
+    const std::string file = join_path(directory, view.name);
+    const int fd = open_beneath(root_fd_, file.c_str());
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+        return answer(answer_resource::kind::unavailable);
+      continue;  // gone since readdir, or a symlink out of the root
+    }
+    shared_fd owner = adopt(fd);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    opened_file f(std::move(owner), st, view.content_type, {});
+    f.language = std::move(view.language);
+    f.location = "/";
+    append_percent_encoded(f.location, file, true);
+    resource->add(std::move(f));
+    any = true;
+  }
+  if (!any) return nullptr;
+  resource->offer_views();
   return resource;
 }
 

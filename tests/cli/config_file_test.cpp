@@ -119,7 +119,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "herald.toml:1: unknown table or key \"server\": expected [serve] or [[rule]]"},
         error_case{"UnknownServeKey", "[serve]\nroot = \"x\"\nport = 80\n",
                    "herald.toml:3: unknown key \"port\" in [serve]: expected root, listen, "
-                   "workers, server-name, strict-host, access-log, trace or listing"},
+                   "workers, server-name, strict-host, access-log, trace, listing, multiviews or "
+                   "offer-choice"},
         error_case{"RootNotAString", "[serve]\nroot = 1\n",
                    "herald.toml:2: \"root\" must be a string"},
         error_case{"WorkersNotAnInteger", "[serve]\nworkers = \"4\"\n",
@@ -204,6 +205,7 @@ TEST(ServeConfig, FileValuesApplyWhereNoFlagIsGiven) {
                                                  "server-name = [\"a.example\", \"b.example\"]\n"
                                                  "strict-host = true\naccess-log = \"/tmp/a.log\"\n"
                                                  "trace = true\nlisting = false\n"
+                                                 "multiviews = true\noffer-choice = true\n"
                                                  "[[rule]]\nkind = \"gone\"\npath = \"/old\"\n");
   const parsed_serve p = parse_serve({"--config", file.string()});
   ASSERT_EQ(p.error, "");
@@ -216,6 +218,8 @@ TEST(ServeConfig, FileValuesApplyWhereNoFlagIsGiven) {
   EXPECT_EQ(o.server.access_log_path, "/tmp/a.log");
   EXPECT_TRUE(o.files.trace);
   EXPECT_FALSE(o.files.listings);
+  EXPECT_TRUE(o.files.multiviews);
+  EXPECT_TRUE(o.files.offer_choice);
   ASSERT_EQ(o.files.rules.rules().size(), 1u);
   EXPECT_EQ(o.files.rules.rules()[0].path, "/old");
 }
@@ -278,6 +282,14 @@ TEST(ServeConfig, BadRuleFlagExits2WithOneLineNamingTheRule) {
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("--rule \"redirect 301 /old\": redirect: expected redirect CODE "
                                "PATH TARGET"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(ServeConfig, OfferChoiceWithoutMultiviewsExits2WithOneLine) {
+  test::temp_dir dir;
+  const run_result r = run_herald({"serve", dir.path().string(), "--offer-choice"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--offer-choice: it chooses among multiviews: add --multiviews"));
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 

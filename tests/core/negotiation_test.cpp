@@ -390,6 +390,30 @@ INSTANTIATE_TEST_SUITE_P(
         language_case{"empty_field", "", "en", 0}),
     case_name);
 
+// language_preference: filtering first, then lookup's fallback, then the lowest quality.
+class language_preference_table : public testing::TestWithParam<language_case> {};
+
+TEST_P(language_preference_table, falls_back_instead_of_excluding) {
+  const language_case& c = GetParam();
+  auto list = parse_accept_language(c.accept_language);
+  ASSERT_TRUE(list.has_value()) << c.accept_language;
+  EXPECT_EQ(language_preference(*list, c.tag), c.expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    accept_language, language_preference_table,
+    testing::Values(language_case{"filtering_match", "fr;q=0.9", "fr", 900},
+                    language_case{"explicit_exclusion", "en, fr;q=0", "fr", 0},
+                    language_case{"star_exclusion", "en, *;q=0", "fr", 0},
+                    language_case{"lookup_fallback_halves", "en-GB;q=0.8", "en", 400},
+                    language_case{"lookup_fallback_deeper", "zh-Hant-TW", "zh", 500},
+                    language_case{"lookup_needs_a_subtag_boundary", "eng-GB", "en", 1},
+                    language_case{"lookup_of_an_exclusion_is_not_an_exclusion", "en-GB;q=0", "en",
+                                  1},
+                    language_case{"unmentioned_is_lowest", "fr", "de", 1},
+                    language_case{"empty_field", "", "en", 1}),
+    case_name);
+
 // ---------------------------------------------------------------------------------------------
 // charset_quality (RFC 9110 §12.5.2)
 
@@ -640,14 +664,21 @@ INSTANTIATE_TEST_SUITE_P(
                        1,
                        nf::accept_language},
         negotiate_case{"language_406",
-                       {.accept_language = "de"},
+                       {.accept_language = "de, *;q=0"},
                        {{"text/html", {}, "fr"}, {"text/html", {}, "en"}},
                        outcome::not_acceptable,
                        2,
                        0,
                        nf::accept_language},
-        negotiate_case{"language_less_variant_is_last_resort",
+        negotiate_case{"unmentioned_languages_fall_back_rather_than_406",
                        {.accept_language = "de"},
+                       {{"text/html", {}, "fr"}, {"text/html", {}, "en"}},
+                       outcome::tie,
+                       0,
+                       2,
+                       nf::accept_language},
+        negotiate_case{"language_less_variant_is_last_resort",
+                       {.accept_language = "de, *;q=0"},
                        {{"text/html", {}, "fr"}, {"image/png"}},
                        outcome::chosen,
                        1,

@@ -1235,6 +1235,163 @@ TEST_F(StaticFiles, FileThatShrinksAfterFstatIsNeverSentWithTheOldLength) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Multiviews: "/guide" names no file, and is negotiated among guide.html, guide.pdf, ...
+class Multiviews : public StaticFiles {
+ protected:
+  void SetUp() override {
+    StaticFiles::SetUp();
+    html_ = dir_.write("www/guide.html", "<h1>guide</h1>\n");
+    pdf_ = dir_.write("www/guide.pdf", "%PDF-1.4 pretend\n");
+    dir_.write("www/guide.html.gz", "a precompressed sibling, not a view");
+    dir_.write("www/guide.zzq", "an unknown extension, not a view");
+    dir_.write("www/guide.html.pdf", "two media types, not a view");
+    dir_.write("www/guides.html", "another name");
+    dir_.write("www/letter.en.html", "Dear reader\n");
+    dir_.write("www/letter.html.fr", "Cher lecteur\n");
+    dir_.write("www/docs/manual.txt", "manual\n");
+  }
+  void start(bool offer_choice = false) {
+    static_options o = options();
+    o.multiviews = true;
+    o.offer_choice = offer_choice;
+    StaticFiles::start(std::move(o));
+  }
+  static constexpr std::string_view browser_accept =
+      "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+  std::filesystem::path html_, pdf_;
+};
+
+TEST_F(Multiviews, AcceptChoosesTheViewWithContentLocationAndVary) {
+  start();
+  raw_client c = connect();
+  auto html = fetch(c, "GET", "/guide", {std::string(browser_accept)});
+  ASSERT_TRUE(html);
+  EXPECT_EQ(html->status, 200);
+  EXPECT_EQ(html->field("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(html->field("Content-Location"), "/guide.html");
+  EXPECT_EQ(html->field("Vary"), "Accept");
+  EXPECT_EQ(html->field("ETag"), expected_etag(html_));
+  EXPECT_EQ(html->body, "<h1>guide</h1>\n");
+  auto pdf = fetch(c, "GET", "/guide", {"Accept: application/pdf, text/html;q=0.5"});
+  ASSERT_TRUE(pdf);
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->field("Content-Type"), "application/pdf");
+  EXPECT_EQ(pdf->field("Content-Location"), "/guide.pdf");
+  EXPECT_EQ(pdf->field("ETag"), expected_etag(pdf_));
+  EXPECT_EQ(pdf->body, "%PDF-1.4 pretend\n");
+}
+
+TEST_F(Multiviews, ATieGoesToTheFirstViewByName) {
+  start();
+  for (std::vector<std::string> lines :
+       {std::vector<std::string>{}, std::vector<std::string>{"Accept: */*"}}) {
+    auto r = fetch("GET", "/guide", lines);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->field("Content-Location"), "/guide.html");
+  }
+}
+
+// RFC 9110 §15.4.1: the alternatives, and Location of the server's preferred one.
+TEST_F(Multiviews, ATieWithOfferChoiceIs300ListingTheViews) {
+  start(true);
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/guide", {"Accept: */*"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 300);
+  EXPECT_EQ(r->field("Location"), "/guide.html");
+  EXPECT_EQ(r->field("Vary"), "Accept");
+  EXPECT_EQ(r->field("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_THAT(r->body, HasSubstr("<a href=\"/guide.html\">"));
+  EXPECT_THAT(r->body, HasSubstr("<a href=\"/guide.pdf\">"));
+  EXPECT_THAT(r->body, Not(HasSubstr("guide.zzq")));
+  EXPECT_THAT(r->body, Not(HasSubstr("guide.html.gz")));
+  // A request that prefers a view gets it, with no choice to make.
+  auto chosen = fetch(c, "GET", "/guide", {std::string(browser_accept)});
+  ASSERT_TRUE(chosen);
+  EXPECT_EQ(chosen->status, 200);
+  EXPECT_EQ(chosen->field("Content-Location"), "/guide.html");
+}
+
+TEST_F(Multiviews, NoAcceptableViewIs406ListingThem) {
+  start();
+  auto r = fetch("GET", "/guide", {"Accept: image/png"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 406);
+  EXPECT_EQ(r->field("Vary"), "Accept");
+  EXPECT_THAT(r->body, HasSubstr("/guide.html"));
+  EXPECT_THAT(r->body, HasSubstr("/guide.pdf"));
+}
+
+TEST_F(Multiviews, LanguageExtensionsAreNegotiatedByAcceptLanguage) {
+  start();
+  raw_client c = connect();
+  auto fr = fetch(c, "GET", "/letter", {"Accept-Language: fr-CH, fr;q=0.9, en;q=0.5"});
+  ASSERT_TRUE(fr);
+  EXPECT_EQ(fr->status, 200);
+  EXPECT_EQ(fr->field("Content-Language"), "fr");
+  EXPECT_EQ(fr->field("Content-Location"), "/letter.html.fr");
+  EXPECT_EQ(fr->field("Vary"), "Accept-Language");
+  EXPECT_EQ(fr->body, "Cher lecteur\n");
+  auto en = fetch(c, "GET", "/letter", {"Accept-Language: en-GB"});
+  ASSERT_TRUE(en);
+  EXPECT_EQ(en->field("Content-Language"), "en");
+  EXPECT_EQ(en->body, "Dear reader\n");
+  // A language no view has: a page in another language, not 406 (RFC 9110 §12.1).
+  auto de = fetch(c, "GET", "/letter", {"Accept-Language: de"});
+  ASSERT_TRUE(de);
+  EXPECT_EQ(de->status, 200);
+  EXPECT_EQ(de->field("Content-Language"), "en");
+  auto excluded = fetch(c, "GET", "/letter", {"Accept-Language: de, *;q=0"});
+  ASSERT_TRUE(excluded);
+  EXPECT_EQ(excluded->status, 406);
+}
+
+TEST_F(Multiviews, ConditionalRequestsAndRangesApplyToTheChosenView) {
+  start();
+  raw_client c = connect();
+  auto r = fetch(c, "GET", "/guide",
+                 {std::string(browser_accept), "If-None-Match: " + expected_etag(html_)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_EQ(r->field("Content-Location"), "/guide.html");
+  EXPECT_EQ(r->field("Vary"), "Accept");
+  auto other = fetch(c, "GET", "/guide",
+                     {"Accept: application/pdf", "If-None-Match: " + expected_etag(html_)});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200) << "the HTML view's tag does not validate the PDF view";
+  auto range = fetch(c, "GET", "/guide", {"Accept: application/pdf", "Range: bytes=0-3"});
+  ASSERT_TRUE(range);
+  EXPECT_EQ(range->status, 206);
+  EXPECT_EQ(range->body, "%PDF");
+}
+
+TEST_F(Multiviews, ViewsInASubdirectoryAndFilesThatExistAreServedAsThemselves) {
+  start();
+  raw_client c = connect();
+  auto manual = fetch(c, "GET", "/docs/manual");
+  ASSERT_TRUE(manual);
+  EXPECT_EQ(manual->status, 200);
+  EXPECT_EQ(manual->field("Content-Location"), "/docs/manual.txt");
+  auto direct = fetch(c, "GET", "/guide.pdf");
+  ASSERT_TRUE(direct);
+  EXPECT_EQ(direct->status, 200);
+  EXPECT_FALSE(direct->has("Vary"));
+  EXPECT_FALSE(direct->has("Content-Location"));
+  for (std::string_view missing : {"/gui", "/nothing", "/guide/", "/docs/manual.txt/x"}) {
+    auto r = fetch(c, "GET", missing);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << missing;
+  }
+}
+
+TEST_F(Multiviews, OffByDefault) {
+  StaticFiles::start();
+  auto r = fetch("GET", "/guide");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
 // A real client: curl (-r, -z, -C -, --compressed). Every run is bounded by --max-time.
 
 class CurlFiles : public StaticFiles {

@@ -83,6 +83,13 @@ qvalue coding_quality(std::span<const weighted_value> accept_encoding, std::stri
 // "*" matches any tag. The longest matching range is the most specific. No match: 0.
 // Precondition: `tag` is not empty.
 qvalue language_quality(std::span<const weighted_value> accept_language, std::string_view tag);
+// language_preference: what negotiation uses. A tag some range matches by filtering gets that
+// quality, so `fr;q=0` excludes French. Otherwise a range that reaches the tag by RFC 4647
+// §3.4 lookup's fallback ("en-GB" → "en") gives half its quality, and a tag the client did
+// not mention is acceptable at the lowest quality, 1: RFC 9110 §12.1 lets a server send a
+// representation outside the preferences rather than 406, and a page in another language
+// serves a reader better than an error. Precondition: `tag` is not empty.
+qvalue language_preference(std::span<const weighted_value> accept_language, std::string_view tag);
 // charset_quality: case-insensitive names (RFC 9110 §8.3.2); an exact entry beats "*". No
 // match: 0. Precondition: `charset` is not empty.
 qvalue charset_quality(std::span<const weighted_value> accept_charset, std::string_view charset);

@@ -36,6 +36,15 @@
 //   one writev); larger ones go out with sendfile from the descriptor opened for the request.
 //   Lengths come from fstat of that descriptor, and the engine checks the content produced
 //   against them; a file that shrinks under sendfile ends the connection (connection.cpp).
+// - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
+//   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
+//   order), where EXT is an extension of the media type table and LANG a language tag ("en",
+//   "pt-br"). Each file is a variant with its media type and Content-Language, negotiated by
+//   Accept and Accept-Language (Vary names the dimensions they differ in) and sent with
+//   Content-Location naming the file. Ties go to the first file by name, or, with
+//   `offer_choice`, to a 300 listing every view with Location of the first. Names with a
+//   precompressed suffix, two media extensions or an unknown extension are not views; a
+//   client that accepts none of the views gets 406 with the list.
 // - Path rules (path_rules.hpp), matched on the mapped path before anything else is looked at,
 //   dotfiles included: a gone, blocked or redirect rule answers without touching the
 //   filesystem; require-precondition wraps whatever the path holds (which, allowing only GET,
@@ -74,8 +83,14 @@ struct static_options {
   std::filesystem::path root = ".";
   std::string index = "index.html";
   bool show_hidden = false;
-  bool listings = true;                 // false: a directory without an index file is 403
-  bool precompressed = true;            // offer .br/.zst/.gz siblings
+  bool listings = true;       // false: a directory without an index file is 403
+  bool precompressed = true;  // offer .br/.zst/.gz siblings
+  // A path that names nothing is negotiated among the files named like it plus extensions
+  // ("doc" → doc.html, doc.pdf, doc.en.html, doc.fr.html), as Apache's MultiViews does.
+  bool multiviews = false;
+  // With multiviews, a request whose Accept fields prefer none of the views gets 300 with the
+  // list of them and Location of the first, instead of the first (RFC 9110 §15.4.1).
+  bool offer_choice = false;
   std::vector<cache_rule> cache_rules;  // the first match wins; none matching: no Cache-Control
   path_rules rules;                     // gone, blocked, redirect, ... (path_rules.hpp)
   // A mime.types file (one "type ext ext..." per line, '#' comments), read once by the
@@ -101,6 +116,8 @@ class media_type_table {
   // The Content-Type for a file name, by its last extension; application/octet-stream when
   // unknown. Views into the table.
   std::string_view lookup(std::string_view file_name) const;
+  // The Content-Type for an extension without its dot ("html"); "" when unknown.
+  std::string_view for_extension(std::string_view extension) const;
 
  private:
   void sort();
@@ -134,6 +151,8 @@ class static_files final : public server::resource_locator {
   // What the mapped path holds beneath the root, rules aside.
   std::unique_ptr<server::resource> locate_path(const server::request& r,
                                                 const core::safe_path& mapped);
+  // The multiviews of a path that names nothing; nullptr when no file is named like it.
+  std::unique_ptr<server::resource> locate_views(const std::string& relative);
 
   static_options options_;
   media_type_table types_;
