@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <sys/syscall.h>
 #include <system_error>
 #include <unistd.h>
+#include <unordered_map>
 
 #include <herald/core/etag.hpp>
 #include <herald/core/html.hpp>
@@ -258,8 +260,9 @@ struct opened_file {
   std::string language;           // multiviews only: Content-Language
   std::string location;           // multiviews only: Content-Location
   std::string etag;               // the opaque-tag, without quotes
-  std::string snapshot;           // a small file's content, read once
-  bool read = false;
+  // A small file's whole content, read once when opened; null for a large one, which goes out
+  // with sendfile.
+  std::shared_ptr<const std::string> snapshot;
 
   opened_file(shared_fd f, const struct stat& s, std::string_view type, std::string_view c)
       : fd(std::move(f)), st(s), content_type(type), coding(c) {
@@ -271,87 +274,59 @@ struct opened_file {
     append_hex(etag, static_cast<std::uint64_t>(st.st_size));
     etag += '-';
     append_hex(etag, ns);
+    if (size() <= small_file) snapshot = read_whole();
   }
 
   std::uint64_t size() const { return static_cast<std::uint64_t>(st.st_size); }
+  // False when the file changed between fstat and the read: its snapshot disagrees with the
+  // length the headers will carry, and the engine refuses to send it (500).
+  bool consistent() const { return !snapshot || snapshot->size() == size(); }
 
-  // Reads the whole small file with pread; a file that shrank since fstat yields fewer octets,
-  // which the engine then refuses to send (500) rather than send a wrong Content-Length.
-  void read_snapshot() {
-    snapshot.assign(size(), '\0');
+ private:
+  std::shared_ptr<const std::string> read_whole() const {
+    auto content = std::make_shared<std::string>(size(), '\0');
     std::size_t done = 0;
-    while (done < snapshot.size()) {
+    while (done < content->size()) {
       const ssize_t n =
-          ::pread(*fd, snapshot.data() + done, snapshot.size() - done, static_cast<off_t>(done));
+          ::pread(*fd, content->data() + done, content->size() - done, static_cast<off_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       done += static_cast<std::size_t>(n);
     }
-    snapshot.resize(done);
-    read = true;
+    content->resize(done);
+    return content;
   }
 };
 
-// A regular file, with its precompressed siblings as variants when it has any; or the
-// multiviews of a path.
-class file_resource final : public path_resource {
- public:
-  file_resource(std::string_view cache_control, bool offers_choice)
-      : path_resource(cache_control), offers_choice_(offers_choice) {}
+// The files of one resource and how they are negotiated; fixed once built, so that one set
+// can serve every request for its path from the worker's cache.
+struct file_set {
+  std::vector<opened_file> files;  // precompressed siblings, then the identity file; or views
+  std::vector<core::variant> variants;
+  bool offers_choice = false;
+  std::string_view cache_control;  // a view into the options
 
-  // Siblings first, in sibling_kinds order, then the identity file; or the views by name.
-  void add(opened_file f) { files_.push_back(std::move(f)); }
-
-  // Called once every file is added: with siblings, each file becomes a variant that differs
-  // in its coding only. The variants' media type has no parameters, so Accept-Charset has no
-  // say in choosing among codings.
+  // With siblings, each file becomes a variant that differs in its coding only. The variants'
+  // media type has no parameters, so Accept-Charset has no say in choosing among codings.
   void offer_codings() {
-    if (files_.size() < 2) return;
+    if (files.size() < 2) return;
     if (!offer([](const opened_file& f, core::media_type bare) {
           return core::variant{std::move(bare), f.coding, {}, {}, core::qvalue_max};
         }))
-      files_.erase(files_.begin(), files_.end() - 1);
+      files.erase(files.begin(), files.end() - 1);
   }
 
-  // Called once every view is added: each is a variant, even alone (a client can exclude it).
-  // Charset parameters are left out for the same reason as above.
+  // Each view is a variant, even alone (a client can exclude it). Charset parameters are left
+  // out for the same reason as above.
   void offer_views() {
     offer([](const opened_file& f, core::media_type bare) {
       return core::variant{std::move(bare), {}, f.language, {}, core::qvalue_max};
     });
   }
 
-  std::span<const core::variant> variants(const server::request&) override { return variants_; }
-  std::string_view variant_location(const server::request&, std::size_t v) override {
-    return files_[v].location;
-  }
-  bool offers_choice(const server::request&) override { return offers_choice_; }
-
-  server::validators validators_of(const server::request&, std::size_t v) override {
-    return {core::make_strong_tag(files_[v].etag), mtime_of(files_[v].st)};
-  }
-
-  server::representation describe(const server::request&, std::size_t v) override {
-    const opened_file& f = files_[v];
-    return {f.content_type, f.coding, f.language, f.size(), true};
-  }
-
-  void produce(const server::request& req, std::size_t v, core::byte_range range,
-               server::content& out) override {
-    opened_file& f = files_[v];
-    // HEAD sends no content: a file part costs no read.
-    if (f.size() > small_file || req.head.known_method == core::method::head) {
-      out.pieces.emplace_back(server::file_part{f.fd, range.first, range.size()});
-      return;
-    }
-    if (!f.read) f.read_snapshot();
-    if (range.first >= f.snapshot.size()) return;
-    if (range.first == 0 && range.size() == f.snapshot.size()) {
-      out.pieces.emplace_back(std::move(f.snapshot));
-      f.read = false;
-      return;
-    }
-    out.pieces.emplace_back(f.snapshot.substr(range.first, range.size()));
+  bool consistent() const {
+    return std::all_of(files.begin(), files.end(),
+                       [](const opened_file& f) { return f.consistent(); });
   }
 
  private:
@@ -359,24 +334,102 @@ class file_resource final : public path_resource {
   // media type does not parse (the files are then not negotiable).
   template <typename Make>
   bool offer(Make make) {
-    for (const opened_file& f : files_) {
+    for (const opened_file& f : files) {
       const std::optional<core::media_type> full = core::parse_media_type(f.content_type);
       if (!full) {
-        variants_.clear();
+        variants.clear();
         return false;
       }
       core::media_type bare;
       bare.type = full->type;
       bare.subtype = full->subtype;
-      variants_.push_back(make(f, std::move(bare)));
+      variants.push_back(make(f, std::move(bare)));
     }
     return true;
   }
-
-  std::vector<opened_file> files_;
-  std::vector<core::variant> variants_;
-  bool offers_choice_;
 };
+
+// A regular file, with its precompressed siblings as variants when it has any; or the
+// multiviews of a path.
+class file_resource final : public path_resource {
+ public:
+  explicit file_resource(std::shared_ptr<const file_set> set)
+      : path_resource(set->cache_control), set_(std::move(set)) {}
+
+  std::span<const core::variant> variants(const server::request&) override {
+    return set_->variants;
+  }
+  std::string_view variant_location(const server::request&, std::size_t v) override {
+    return set_->files[v].location;
+  }
+  bool offers_choice(const server::request&) override { return set_->offers_choice; }
+
+  server::validators validators_of(const server::request&, std::size_t v) override {
+    const opened_file& f = set_->files[v];
+    return {core::make_strong_tag(f.etag), mtime_of(f.st)};
+  }
+
+  server::representation describe(const server::request&, std::size_t v) override {
+    const opened_file& f = set_->files[v];
+    return {f.content_type, f.coding, f.language, f.size(), true};
+  }
+
+  void produce(const server::request&, std::size_t v, core::byte_range range,
+               server::content& out) override {
+    const opened_file& f = set_->files[v];
+    if (!f.snapshot) {
+      out.pieces.emplace_back(server::file_part{f.fd, range.first, range.size()});
+      return;
+    }
+    if (range.first >= f.snapshot->size()) return;
+    const std::uint64_t length = std::min(range.size(), f.snapshot->size() - range.first);
+    out.pieces.emplace_back(server::shared_text{f.snapshot, static_cast<std::size_t>(range.first),
+                                                static_cast<std::size_t>(length)});
+  }
+
+ private:
+  std::shared_ptr<const file_set> set_;
+};
+
+// What locate_path found for a path that names a file (or a directory's index file), kept
+// per worker thread so the hot path takes no lock (DESIGN.md's share-nothing workers). A
+// request reuses it after one stat of the served file's path shows the same file unchanged:
+// inode, device, size, mode, modification and change times. Replacing, editing, touching or
+// removing the file is seen by the next request; a precompressed sibling created, changed
+// or removed beside an unchanged file is seen within `sibling_recheck`.
+struct cached_path {
+  std::uint64_t owner = 0;  // the static_files it belongs to (static_files::id_)
+  bool directory = false;   // the request named a directory, "docs/"
+  std::string served;       // the identity file beneath the root
+  struct stat st {};        // its metadata when opened
+  std::chrono::steady_clock::time_point resolved;
+  std::shared_ptr<const file_set> set;
+};
+
+constexpr auto sibling_recheck = std::chrono::seconds(1);
+// Bounds the descriptors and small-file snapshots (16 KiB at most each) a worker holds.
+constexpr std::size_t max_cached_paths = 1024;
+
+bool same_file(const struct stat& a, const struct stat& b) {
+  return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
+         a.st_mode == b.st_mode && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
+         a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+using path_cache = std::unordered_map<std::string, cached_path, string_hash, std::equal_to<>>;
+
+path_cache& worker_cache() {
+  thread_local path_cache cache;
+  return cache;
+}
+
+std::atomic<std::uint64_t> next_static_files_id{1};
 
 // Whether a request can name the file `name`: the same mapping a request goes through gives
 // it back (no control characters, invalid UTF-8 or backslashes).
@@ -645,7 +698,8 @@ std::string_view media_type_for(std::string_view file_name) {
   return builtin.lookup(file_name);
 }
 
-static_files::static_files(static_options options) : options_(std::move(options)) {
+static_files::static_files(static_options options)
+    : options_(std::move(options)), id_(next_static_files_id.fetch_add(1)) {
   root_fd_ = ::open(options_.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd_ < 0)
     throw std::system_error(errno, std::generic_category(),
@@ -689,6 +743,18 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   using kind = answer_resource::kind;
   const std::string& relative = mapped.relative;
   if (!options_.show_hidden && has_hidden_segment(relative)) return answer(kind::missing);
+
+  path_cache& cache = worker_cache();
+  const auto now = std::chrono::steady_clock::now();
+  if (auto hit = cache.find(std::string_view(relative)); hit != cache.end()) {
+    const cached_path& entry = hit->second;
+    struct stat current {};
+    if (entry.owner == id_ && entry.directory == mapped.directory &&
+        now - entry.resolved < sibling_recheck &&
+        ::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 && same_file(current, entry.st))
+      return std::make_unique<file_resource>(entry.set);
+    cache.erase(hit);
+  }
 
   const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
   if (fd < 0) {
@@ -736,7 +802,8 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   }
 
   const std::string_view content_type = types_.lookup(file);
-  auto resource = std::make_unique<file_resource>(cache_control_for(path), false);
+  auto set = std::make_shared<file_set>();
+  set->cache_control = cache_control_for(path);
   if (options_.precompressed) {
     std::string sibling;
     for (const sibling_kind& k : sibling_kinds) {
@@ -749,12 +816,17 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
       if (::fstat(sibling_fd, &sibling_st) != 0 || !S_ISREG(sibling_st.st_mode)) continue;
       // A sibling older than its file was compressed from an earlier version.
       if (!newer_or_same(sibling_st, st)) continue;
-      resource->add(opened_file(std::move(sibling_owner), sibling_st, content_type, k.coding));
+      set->files.emplace_back(std::move(sibling_owner), sibling_st, content_type, k.coding);
     }
   }
-  resource->add(opened_file(std::move(owner), st, content_type, {}));
-  resource->offer_codings();
-  return resource;
+  set->files.emplace_back(std::move(owner), st, content_type, std::string_view{});
+  set->offer_codings();
+  if (set->consistent()) {
+    if (cache.size() >= max_cached_paths) cache.clear();
+    cache.insert_or_assign(relative,
+                           cached_path{id_, mapped.directory, std::move(file), st, now, set});
+  }
+  return std::make_unique<file_resource>(std::move(set));
 }
 
 std::unique_ptr<server::resource> static_files::locate_views(const std::string& relative) {
@@ -806,9 +878,9 @@ std::unique_ptr<server::resource> static_files::locate_views(const std::string& 
   std::sort(names.begin(), names.end(),
             [](const view_name& a, const view_name& b) { return a.name < b.name; });
 
-  auto resource =
-      std::make_unique<file_resource>(cache_control_for("/" + relative), options_.offer_choice);
-  bool any = false;
+  auto set = std::make_shared<file_set>();
+  set->cache_control = cache_control_for("/" + relative);
+  set->offers_choice = options_.offer_choice;
   for (view_name& view : names) {
     const std::string file = join_path(directory, view.name);
     const int fd = open_beneath(root_fd_, file.c_str());
@@ -824,12 +896,11 @@ std::unique_ptr<server::resource> static_files::locate_views(const std::string& 
     f.language = std::move(view.language);
     f.location = "/";
     append_percent_encoded(f.location, file, true);
-    resource->add(std::move(f));
-    any = true;
+    set->files.push_back(std::move(f));
   }
-  if (!any) return nullptr;
-  resource->offer_views();
-  return resource;
+  if (set->files.empty()) return nullptr;
+  set->offer_views();
+  return std::make_unique<file_resource>(std::move(set));
 }
 
 }  // namespace herald::handlers

@@ -255,6 +255,10 @@ asio::awaitable<bool> connection::flush() {
         if (!text->empty()) buffers.emplace_back(asio::buffer(*text));
         continue;
       }
+      if (const auto* shared = std::get_if<shared_text>(&piece)) {
+        if (shared->length > 0) buffers.emplace_back(asio::buffer(shared->view()));
+        continue;
+      }
       const file_part& part = std::get<file_part>(piece);
       if (!(ok = co_await write_all(buffers))) break;
       if (!(ok = co_await send_file(*part.fd, part.offset, part.length))) break;

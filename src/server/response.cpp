@@ -7,6 +7,8 @@ std::uint64_t content::size() const {
   for (const content_piece& p : pieces) {
     if (const auto* text = std::get_if<std::string>(&p))
       total += text->size();
+    else if (const auto* shared = std::get_if<shared_text>(&p))
+      total += shared->length;
     else
       total += std::get<file_part>(p).length;
   }

@@ -32,10 +32,17 @@
 //   metadata when it lies beneath the root, else left out; names no request could reach
 //   (control characters, invalid UTF-8, backslashes) left out. A listing's ETag is a hash of
 //   its content; it has no Last-Modified, since no single date covers its entries' metadata.
-// - Content: files up to 16 KiB are read once with pread (one snapshot, sent with the head in
-//   one writev); larger ones go out with sendfile from the descriptor opened for the request.
-//   Lengths come from fstat of that descriptor, and the engine checks the content produced
-//   against them; a file that shrinks under sendfile ends the connection (connection.cpp).
+// - Content: files up to 16 KiB are read once with pread right after fstat (a snapshot, sent
+//   with the head in one writev, shared by every response that sends it); larger ones go out
+//   with sendfile from the descriptor opened for the request. Lengths come from fstat of that
+//   descriptor, and the engine checks the content produced against them; a file that shrinks
+//   under sendfile ends the connection (connection.cpp).
+// - An open-file cache per worker thread (no lock): a path that named a file, or a
+//   directory's index file, keeps its descriptors, metadata and snapshot. The next request for
+//   it costs one stat of the path, compared with the cached file (inode, device, size, mode,
+//   modification and change times): an edit, a replacement by rename or a removal is seen at
+//   once. Precompressed siblings are looked up again at most a second later. Up to 1024 paths
+//   per worker; when full, the cache starts over.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
@@ -53,6 +60,7 @@
 // - Errors while opening: EMFILE, ENFILE and ENOMEM give 503 with `Retry-After: 1`; an
 //   unexpected errno throws std::system_error (a 500 from the connection layer).
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -157,6 +165,7 @@ class static_files final : public server::resource_locator {
   static_options options_;
   media_type_table types_;
   int root_fd_ = -1;
+  std::uint64_t id_;  // tells this instance's entries in the workers' caches from others'
 };
 
 }  // namespace herald::handlers

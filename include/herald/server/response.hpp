@@ -25,9 +25,18 @@ struct file_part {
   std::uint64_t length = 0;
 };
 
+// Octets of a string shared with a cache (a small file read once, served to many requests):
+// sent from the shared string without a copy, which it keeps alive until sent.
+struct shared_text {
+  std::shared_ptr<const std::string> text;
+  std::size_t offset = 0;
+  std::size_t length = 0;
+  std::string_view view() const { return std::string_view(*text).substr(offset, length); }
+};
+
 // Content assembled from text and file parts, e.g. a multipart/byteranges body: each
 // part's header as text, each range as a file part.
-using content_piece = std::variant<std::string, file_part>;
+using content_piece = std::variant<std::string, file_part, shared_text>;
 
 struct content {
   std::vector<content_piece> pieces;
