@@ -6,6 +6,7 @@ BUILD       ?= build
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 ARGS        ?=
+COMPARE_ARGS ?=
 
 CMAKE_COMMON := -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
@@ -15,7 +16,8 @@ help:
 	@echo "make serve   install what is missing, build Release, start herald on its embedded default"
 	@echo "make test    install what is missing, build with ASan+UBSan, run every test (CTest)"
 	@echo "make fuzz    build the libFuzzer targets and run each for FUZZ_SECONDS (default $(FUZZ_SECONDS))"
-	@echo "make bench   build and run the benchmarks"
+	@echo "make bench   install the peers, build Release, run the parser benchmarks, then bench/compare"
+	@echo "             (herald against nginx, h2o, lighttpd and a floor; COMPARE_ARGS=--help for its flags)"
 
 deps:
 	@scripts/install-deps
@@ -46,10 +48,14 @@ test: deps fuzz-build
 fuzz: fuzz-build
 	@scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
 
-bench: deps
+# The parser benchmarks briefly, then the side-by-side comparison (about 6 minutes; its table
+# goes to bench/results/). The build holds herald, bench/floor and bench/idle_clients.
+bench:
+	@scripts/install-deps bench
 	@cmake -S . -B $(BUILD)/bench $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DHERALD_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD)/bench -j $(JOBS)
-	@for b in $(BUILD)/bench/bench/*_bench; do echo "== $$b"; $$b $(ARGS); done
+	@for b in $(BUILD)/bench/bench/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2 $(ARGS); done
+	@bench/compare --build $(BUILD)/bench $(COMPARE_ARGS)
 
 clean:
 	rm -rf $(BUILD)

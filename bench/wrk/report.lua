@@ -11,45 +11,56 @@ local function add_headers(args, first)
    end
 end
 
--- wrk corrects for coordinated omission by adding counts at lower latencies, and with pipelining
--- (where its interval estimate counts responses, not batches) adds them below the minimum,
--- where latency:percentile() never looks: it then answers 0. In that case the percentile is
--- taken over the values wrk can enumerate, its recorded ones and the corrections above them.
-local function percentile(latency, p)
-   local value = latency:percentile(p)
-   if value > 0 or latency.max == 0 then
-      return value
-   end
-   local values, total = {}, 0
+-- wrk corrects for coordinated omission by adding counts at lower latencies. With pipelining its
+-- interval estimate counts responses, not batches, and the counts land below the minimum, where
+-- latency:percentile() never looks: p99 comes out 0 and p50 too high. Then both are taken over
+-- the values wrk can enumerate, latency(i) (its recorded ones and the corrections above them).
+local function enumerated(latency)
+   local values, total, previous = {}, 0, -1
    local i = 1
    while true do
-      local v, count = latency(i)
-      if count == 0 then
-         break
+      -- Past the last value wrk answers 0 with a non-zero count: values only ever increase.
+      local value, count = latency(i)
+      if count == 0 or value <= previous then
+         return values, total
       end
-      values[i] = { v, count }
-      total = total + count
-      i = i + 1
+      values[i] = { value, count }
+      total, previous, i = total + count, value, i + 1
    end
-   local rank, seen = math.ceil(p / 100 * total), 0
-   for _, vc in ipairs(values) do
-      seen = seen + vc[2]
-      if seen >= rank then
-         return vc[1]
+end
+
+local function percentiles(latency, ps)
+   local out = {}
+   for i, p in ipairs(ps) do
+      out[i] = latency:percentile(p)
+   end
+   if out[#out] > 0 or latency.max == 0 then
+      return out
+   end
+   local values, total = enumerated(latency)
+   for i, p in ipairs(ps) do
+      local rank, seen = math.ceil(p / 100 * total), 0
+      for _, vc in ipairs(values) do
+         seen = seen + vc[2]
+         if seen >= rank then
+            out[i] = vc[1]
+            break
+         end
       end
    end
-   return latency.max
+   return out
 end
 
 done = function(summary, latency, requests)
    local e = summary.errors
+   local p = percentiles(latency, { 50, 99 })
    io.write(string.format(
       '{"requests":%.0f,"bytes":%.0f,"duration_us":%.0f,' ..
       '"errors":{"connect":%.0f,"read":%.0f,"write":%.0f,"status":%.0f,"timeout":%.0f},' ..
       '"latency_us":{"p50":%.0f,"p99":%.0f,"max":%.0f}}\n',
       summary.requests, summary.bytes, summary.duration,
       e.connect, e.read, e.write, e.status, e.timeout,
-      percentile(latency, 50), percentile(latency, 99), latency.max))
+      p[1], p[2], latency.max))
 end
 
 return { add_headers = add_headers }

@@ -87,6 +87,10 @@ void add_serve_command(CLI::App& app, serve_options& o) {
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--send-timeout", o.send_timeout, "Seconds a slow reader may stall a response")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--file-cache-valid", o.file_cache_valid,
+                  "Seconds a worker serves a cached file without checking that its path still "
+                  "names it unchanged (0: check on every request)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--grace", o.grace, "Seconds requests in flight may finish after SIGTERM")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-request-line", o.server.limits.max_request_line, "Octets in a request line (414)")
@@ -169,6 +173,7 @@ int run_serve(serve_options& o, std::ostream& err) {
     o.server.idle_timeout = seconds(o.idle_timeout);
     o.server.send_timeout = seconds(o.send_timeout);
     o.server.grace_period = seconds(o.grace);
+    o.files.file_cache_valid = seconds(o.file_cache_valid);
     if (o.no_server_header) o.server.server_header.clear();
     o.server.access_log = !o.no_access_log;
     o.server.log_format = o.log_format == "json" ? server::access_log_format::json

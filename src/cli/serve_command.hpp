@@ -20,6 +20,7 @@ struct serve_options {
   server::options server;
   handlers::static_options files;
   double header_timeout = 10, body_timeout = 30, idle_timeout = 60, send_timeout = 30;
+  double file_cache_valid = 0;
   double grace = 10;
   bool no_server_header = false;
   bool no_access_log = false;

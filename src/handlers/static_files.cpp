@@ -396,13 +396,15 @@ class file_resource final : public path_resource {
 // request reuses it after one stat of the served file's path shows the same file unchanged:
 // inode, device, size, mode, modification and change times. Replacing, editing, touching or
 // removing the file is seen by the next request; a precompressed sibling created, changed
-// or removed beside an unchanged file is seen within `sibling_recheck`.
+// or removed beside an unchanged file is seen within `sibling_recheck`. With
+// static_options::file_cache_valid, the stat is skipped for that long after the last one.
 struct cached_path {
   std::uint64_t owner = 0;  // the static_files it belongs to (static_files::id_)
   bool directory = false;   // the request named a directory, "docs/"
   std::string served;       // the identity file beneath the root
   struct stat st {};        // its metadata when opened
   std::chrono::steady_clock::time_point resolved;
+  std::chrono::steady_clock::time_point checked;  // the last stat that found it unchanged
   std::shared_ptr<const file_set> set;
 };
 
@@ -747,12 +749,19 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   path_cache& cache = worker_cache();
   const auto now = std::chrono::steady_clock::now();
   if (auto hit = cache.find(std::string_view(relative)); hit != cache.end()) {
-    const cached_path& entry = hit->second;
-    struct stat current {};
+    cached_path& entry = hit->second;
     if (entry.owner == id_ && entry.directory == mapped.directory &&
-        now - entry.resolved < sibling_recheck &&
-        ::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 && same_file(current, entry.st))
-      return std::make_unique<file_resource>(entry.set);
+        now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
+                                   sibling_recheck, options_.file_cache_valid)) {
+      if (now - entry.checked < options_.file_cache_valid)
+        return std::make_unique<file_resource>(entry.set);
+      struct stat current {};
+      if (::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 &&
+          same_file(current, entry.st)) {
+        entry.checked = now;
+        return std::make_unique<file_resource>(entry.set);
+      }
+    }
     cache.erase(hit);
   }
 
@@ -824,7 +833,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   if (set->consistent()) {
     if (cache.size() >= max_cached_paths) cache.clear();
     cache.insert_or_assign(relative,
-                           cached_path{id_, mapped.directory, std::move(file), st, now, set});
+                           cached_path{id_, mapped.directory, std::move(file), st, now, now, set});
   }
   return std::make_unique<file_resource>(std::move(set));
 }

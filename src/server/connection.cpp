@@ -1,19 +1,17 @@
 #include "server/connection.hpp"
 
-#include <sys/sendfile.h>
-
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <fmt/format.h>
-
-#include <algorithm>
 #include <cerrno>
 #include <exception>
+#include <fmt/format.h>
+#include <sys/sendfile.h>
 
 #include <herald/core/syntax.hpp>
 
@@ -26,6 +24,8 @@ namespace {
 
 constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t initial_buffer = 4096;
+// Spare read buffers a worker keeps: enough for the connections it reads from at once.
+constexpr std::size_t max_spare_buffers = 64;
 constexpr std::size_t read_chunk = 4096;  // spare room kept for the content after a head
 constexpr auto far_future = std::chrono::hours(24 * 365);
 
@@ -51,10 +51,34 @@ connection::connection(asio::ip::tcp::socket socket, worker_context& worker)
   worker_.connections.insert(this);
 }
 
-connection::~connection() { worker_.connections.erase(this); }
+connection::~connection() {
+  worker_.connections.erase(this);
+}
 
 std::string_view connection::unparsed() const {
   return std::string_view(in_).substr(in_start_);
+}
+
+// A connection waiting for its next request holds no buffer (as in nginx): its read buffer,
+// and the buffer its response heads were written to, go to the worker's spares, and the next
+// connection with something to do takes one; so a busy worker allocates none per request and
+// idle connections cost little memory.
+void connection::give_back(std::string& buffer) {
+  if (buffer.capacity() >= initial_buffer && buffer.capacity() <= 4 * initial_buffer &&
+      worker_.spare_buffers.size() < max_spare_buffers) {
+    buffer.clear();
+    worker_.spare_buffers.push_back(std::move(buffer));
+  }
+  buffer = std::string();
+}
+
+void connection::take_spare(std::string& buffer) {
+  if (worker_.spare_buffers.empty()) {
+    buffer.reserve(initial_buffer);
+    return;
+  }
+  buffer = std::move(worker_.spare_buffers.back());
+  worker_.spare_buffers.pop_back();
 }
 
 void connection::arm(std::chrono::milliseconds timeout) {
@@ -100,8 +124,12 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
       if (!head_armed_) arm(worker_.opts.header_timeout);
       head_armed_ = true;
       break;
-    case wait_state::body: arm(worker_.opts.body_timeout); break;
-    default: arm(worker_.opts.linger_timeout); break;
+    case wait_state::body:
+      arm(worker_.opts.body_timeout);
+      break;
+    default:
+      arm(worker_.opts.linger_timeout);
+      break;
   }
   waiting_ = state;  // before any wait, so that a drain sees an idle connection as idle
   if (in_.capacity() < initial_buffer) {
@@ -112,7 +140,7 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
       waiting_ = wait_state::other;
       co_return 0;
     }
-    in_.reserve(initial_buffer);
+    take_spare(in_);
   }
   std::size_t used = in_.size();
   std::size_t room = in_.capacity() - used;
@@ -137,12 +165,13 @@ bool connection::queue(response& r, const http1::request_head* head, bool head_r
   const bool http10 = head != nullptr && head->version_minor == 0;
   const bool request_keeps_alive = head != nullptr && head->keep_alive;
 
-  pending out;
+  if (heads_.capacity() < initial_buffer) take_spare(heads_);
+  const std::size_t head_begin = heads_.size();
   if (!http10) {
     // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
     for (const interim_response& i : r.interim) {
       http1::response_options o;
-      http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), o, out.head);
+      http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), o, heads_);
     }
   }
   http1::response_options o;
@@ -156,24 +185,27 @@ bool connection::queue(response& r, const http1::request_head* head, bool head_r
     response failure = error_response(500, "The server built an invalid response.", std::nullopt,
                                       "interim-as-final");
     failure.close = true;
+    heads_.resize(head_begin);
     return queue(failure, head, head_request);
   }
   const bool no_content = core::has_no_content_by_definition(r.status);
   if (no_content) r.body.pieces.clear();
-  http1::content_size size = no_content ? http1::content_size::empty()
-                                        : http1::content_size::known(r.body.size());
-  http1::serialized_head s = http1::serialize_response_head(r.status, r.fields, size, o, out.head);
+  http1::content_size size =
+      no_content ? http1::content_size::empty() : http1::content_size::known(r.body.size());
+  http1::serialized_head s = http1::serialize_response_head(r.status, r.fields, size, o, heads_);
   if (s.failure) {
     // A handler built a response the wire cannot carry: that is the server's fault.
     response failure = error_response(500, "The server built an invalid response.", std::nullopt,
                                       "invalid-response");
     failure.close = true;
-    out.head.clear();
+    heads_.resize(head_begin);
     return queue(failure, head, head_request);
   }
   const std::uint64_t bytes = s.framing == http1::body_framing::none ? 0 : r.body.size();
+  pending& out = out_.emplace_back();
+  out.head_begin = head_begin;
+  out.head_end = heads_.size();
   if (s.framing != http1::body_framing::none) out.body = std::move(r.body);
-  out_.push_back(std::move(out));
   log(head, r.status, bytes, r.reason_token);
   return s.keep_alive;
 }
@@ -245,28 +277,28 @@ asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buf
 asio::awaitable<bool> connection::flush() {
   if (out_.empty()) co_return true;
   waiting_ = wait_state::sending;
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(out_.size() * 2);
+  buffers_.clear();
   bool ok = true;
   for (pending& p : out_) {
-    buffers.emplace_back(asio::buffer(p.head));
+    buffers_.emplace_back(asio::buffer(heads_.data() + p.head_begin, p.head_end - p.head_begin));
     for (const content_piece& piece : p.body.pieces) {
       if (const auto* text = std::get_if<std::string>(&piece)) {
-        if (!text->empty()) buffers.emplace_back(asio::buffer(*text));
+        if (!text->empty()) buffers_.emplace_back(asio::buffer(*text));
         continue;
       }
       if (const auto* shared = std::get_if<shared_text>(&piece)) {
-        if (shared->length > 0) buffers.emplace_back(asio::buffer(shared->view()));
+        if (shared->length > 0) buffers_.emplace_back(asio::buffer(shared->view()));
         continue;
       }
       const file_part& part = std::get<file_part>(piece);
-      if (!(ok = co_await write_all(buffers))) break;
+      if (!(ok = co_await write_all(buffers_))) break;
       if (!(ok = co_await send_file(*part.fd, part.offset, part.length))) break;
     }
     if (!ok) break;
   }
-  if (ok) ok = co_await write_all(buffers);
+  if (ok) ok = co_await write_all(buffers_);
   out_.clear();
+  give_back(heads_);
   waiting_ = wait_state::other;
   co_return ok && !timed_out_;
 }
@@ -310,7 +342,8 @@ asio::awaitable<void> connection::run_upgraded(upgraded_protocol& protocol) {
   }
 }
 
-asio::awaitable<response> connection::run_deferred(response pending_response, const http1::request_head& head) {
+asio::awaitable<response> connection::run_deferred(response pending_response,
+                                                   const http1::request_head& head) {
   auto work = std::move(pending_response.deferred);
   const auto interval = pending_response.processing_interval;
   // The work's result comes back on this worker's thread; until then this coroutine stays
@@ -348,7 +381,8 @@ asio::awaitable<response> connection::run_deferred(response pending_response, co
     if (ec) can_send = false;
   }
   if (!failure.empty()) {
-    fmt::print(stderr, "herald: slow work failed on {} {}: {}\n", head.method, head.target, failure);
+    fmt::print(stderr, "herald: slow work failed on {} {}: {}\n", head.method, head.target,
+               failure);
     co_return error_response(500, "The server failed while handling the request.",
                              head.find("Accept"), "handler-exception");
   }
@@ -363,16 +397,18 @@ asio::awaitable<void> connection::refuse_overloaded() {
   r.fields.set("Retry-After", fmt::format("{}", worker_.opts.retry_after.count()));
   r.close = true;
   queue(r, nullptr, false);
-  co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
-           asio::detached);
+  co_spawn(
+      socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
+      asio::detached);
   co_await flush();
   co_await linger_and_close();
 }
 
 asio::awaitable<void> connection::run() {
   // The watchdog keeps the connection alive until it has seen it close.
-  co_spawn(socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
-           asio::detached);
+  co_spawn(
+      socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
+      asio::detached);
   while (!closed_ && co_await serve_one()) {
   }
   if (!closed_) {
@@ -419,6 +455,7 @@ asio::awaitable<bool> connection::serve_one() {
       in_.erase(0, in_start_);
       in_start_ = 0;
     }
+    if (fresh && in_.empty()) give_back(in_);
     std::size_t n = co_await read_more(fresh ? wait_state::idle : wait_state::head);
     if (fresh) {
       request_start_ = std::chrono::steady_clock::now();
@@ -477,7 +514,8 @@ asio::awaitable<bool> connection::serve_one() {
   };
 
   protocol_context context{worker_.opts, false, worker_.draining, worker_.allow};
-  if (auto early = protocol_response(head, context)) co_return co_await answer_early(std::move(*early));
+  if (auto early = protocol_response(head, context))
+    co_return co_await answer_early(std::move(*early));
 
   content_decision decision;
   bool prepared = false;
@@ -496,11 +534,13 @@ asio::awaitable<bool> connection::serve_one() {
   if (has_content) {
     auto too_large = [&]() {
       return error_response(
-          413, fmt::format("The content is larger than this resource accepts ({} octets).",
-                           decision.max_size),
+          413,
+          fmt::format("The content is larger than this resource accepts ({} octets).",
+                      decision.max_size),
           accept, "content-too-large");
     };
-    if (head.framing == http1::body_framing::content_length && head.content_length > decision.max_size)
+    if (head.framing == http1::body_framing::content_length &&
+        head.content_length > decision.max_size)
       co_return co_await answer_early(too_large());
     if (wants_continue(head) && unparsed().empty()) {
       // RFC 9110 §10.1.1: the client waits for 100 before sending the content; send it only

@@ -6,7 +6,6 @@
 #include <asio/buffer.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -40,12 +39,16 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
   asio::awaitable<void> run_upgraded(upgraded_protocol& protocol);
-  asio::awaitable<response> run_deferred(response pending_response, const http1::request_head& head);
+  asio::awaitable<response> run_deferred(response pending_response,
+                                         const http1::request_head& head);
   asio::awaitable<void> watchdog();
 
   // Queues a response for the next flush; returns whether the connection stays open.
   bool queue(response& r, const http1::request_head* head, bool head_request);
-  void log(const http1::request_head* head, int status, std::uint64_t bytes, std::string_view reason);
+  void log(const http1::request_head* head, int status, std::uint64_t bytes,
+           std::string_view reason);
+  void give_back(std::string& buffer);
+  void take_spare(std::string& buffer);
   void arm(std::chrono::milliseconds timeout);
   std::string_view unparsed() const;
 
@@ -62,10 +65,13 @@ class connection : public std::enable_shared_from_this<connection> {
   // Responses ready to send, written together by the next flush (pipelining: every response
   // of a batch goes out in one writev).
   struct pending {
-    std::string head;
+    std::size_t head_begin = 0;  // the head: heads_[head_begin, head_end)
+    std::size_t head_end = 0;
     content body;
   };
   std::vector<pending> out_;
+  std::string heads_;  // the heads of out_, one after another; a worker's spare buffer
+  std::vector<asio::const_buffer> buffers_;  // what flush writes, kept between flushes
 
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::steady_clock::time_point request_start_;

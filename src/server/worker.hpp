@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include <herald/http1/serializer.hpp>
 #include <herald/server/handler.hpp>
@@ -22,12 +23,13 @@ class connection;
 struct worker_context {
   const options& opts;
   handler& h;
-  access_log* log;   // nullptr when logging is off
+  access_log* log;               // nullptr when logging is off
   asio::thread_pool& slow_work;  // runs response::deferred, shared by all workers
-  std::string allow;  // server-wide Allow, for OPTIONS *
+  std::string allow;             // server-wide Allow, for OPTIONS *
   http1::date_cache dates;
   bool draining = false;
   std::unordered_set<connection*> connections;
+  std::vector<std::string> spare_buffers;  // read buffers lent to connections (connection.cpp)
 };
 
 }  // namespace herald::server

@@ -1283,6 +1283,22 @@ TEST_F(StaticFiles, EditedReplacedAndRemovedFilesAreSeenByTheNextRequest) {
   EXPECT_EQ(removed->status, 404);
 }
 
+// The trade nginx's open_file_cache_valid makes: no stat for a while, so an edit is seen only
+// once that time has passed.
+TEST_F(StaticFiles, FileCacheValidServesTheCachedFileWithoutChecking) {
+  static_options o = options();
+  o.file_cache_valid = 10s;
+  start(std::move(o));
+  raw_client c = connect();
+  auto first = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(first);
+  dir_.write("www/hello.txt", "changed\n");
+  auto cached = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->body, "hello world\n");
+  EXPECT_EQ(cached->field("ETag"), first->field("ETag")) << "the validators of what is sent";
+}
+
 TEST_F(StaticFiles, ADirectoryIndexIsRevalidatedToo) {
   start();
   raw_client c = connect();

@@ -42,7 +42,8 @@
 //   it costs one stat of the path, compared with the cached file (inode, device, size, mode,
 //   modification and change times): an edit, a replacement by rename or a removal is seen at
 //   once. Precompressed siblings are looked up again at most a second later. Up to 1024 paths
-//   per worker; when full, the cache starts over.
+//   per worker; when full, the cache starts over. `file_cache_valid` trades that exactness
+//   for one system call less per request.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
@@ -60,6 +61,7 @@
 // - Errors while opening: EMFILE, ENFILE and ENOMEM give 503 with `Retry-After: 1`; an
 //   unexpected errno throws std::system_error (a 500 from the connection layer).
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -99,6 +101,10 @@ struct static_options {
   // With multiviews, a request whose Accept fields prefer none of the views gets 300 with the
   // list of them and Location of the first, instead of the first (RFC 9110 §15.4.1).
   bool offer_choice = false;
+  // How long a worker serves a cached file without the stat that checks its path (nginx's
+  // open_file_cache_valid): a change is then seen within this time, or within a second for a
+  // precompressed sibling, whichever is longer. 0: every request checks (the default).
+  std::chrono::milliseconds file_cache_valid{0};
   std::vector<cache_rule> cache_rules;  // the first match wins; none matching: no Cache-Control
   path_rules rules;                     // gone, blocked, redirect, ... (path_rules.hpp)
   // A mime.types file (one "type ext ext..." per line, '#' comments), read once by the
