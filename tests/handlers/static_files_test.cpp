@@ -571,6 +571,12 @@ TEST_F(StaticFiles, RangeOfALargeFileComesFromSendfile) {
   EXPECT_EQ(r->status, 206);
   EXPECT_EQ(r->field("Content-Range"), "bytes 100000-199999/200000");
   EXPECT_TRUE(r->body == content.substr(100000));
+  // A small range of it is read and sent with the head.
+  auto small = fetch(c, "GET", "/large.bin", {"Range: bytes=1000-2023"});
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 206);
+  EXPECT_EQ(small->field("Content-Range"), "bytes 1000-2023/200000");
+  EXPECT_TRUE(small->body == content.substr(1000, 1024));
 }
 
 class MultipleRanges : public StaticFiles, public testing::WithParamInterface<std::size_t> {};
