@@ -613,7 +613,17 @@ asio::awaitable<bool> connection::serve_one() {
   ++requests_served_;
   if (!keep) {
     co_await flush();
-    co_await linger_and_close();
+    // RFC 9112 §9.6: lingering keeps a reset from destroying the response only while the
+    // client may still be sending. After a whole request, with nothing unread here or in the
+    // kernel (as nginx decides it), a plain close sends FIN after the response.
+    asio::error_code ec;
+    if (unparsed().empty() && socket_.available(ec) == 0 && !ec) {
+      closed_ = true;
+      timer_.cancel();
+      socket_.close(ec);
+    } else {
+      co_await linger_and_close();
+    }
     co_return false;
   }
   co_return true;

@@ -175,6 +175,34 @@ TEST_F(Connection, ConnectionCloseIsHonoured) {
   expect_closed_after(c, *r);
 }
 
+// The server closes as soon as it has answered: the client's FIN is not waited for.
+TEST_F(Connection, ConnectionCloseEndsTheConnectionWithoutWaitingForTheClient) {
+  opts_.linger_timeout = 5s;
+  start();
+  raw_client c = connect();
+  const auto begin = test::steady::now();
+  ASSERT_TRUE(c.send(raw_request("GET", "/bye", {"Connection: close"})));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(c.wait_closed(4s));
+  EXPECT_EQ(c.last_end(), test::read_end::closed) << "a FIN, not a reset";
+  EXPECT_LT(test::steady::now() - begin, 2s) << "the server lingered";
+}
+
+// RFC 9112 §9.6: a request pipelined after the one that closes is not answered, and lingering
+// keeps the reset its unread octets would cause from destroying the response.
+TEST_F(Connection, RequestsPipelinedAfterConnectionCloseAreNotAnswered) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/bye", {"Connection: close"}) +
+                     raw_request("GET", "/unanswered")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "GET /bye 0\n");
+  expect_closed_after(c, *r);
+}
+
 TEST_F(Connection, Http10WithoutKeepAliveCloses) {
   start();
   raw_client c = connect();
