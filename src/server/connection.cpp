@@ -24,6 +24,10 @@ namespace {
 
 constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t initial_buffer = 4096;
+// A connection's first read buffer: most request heads fit (nginx's client_header_buffer_size
+// is the same), and it doubles for one that does not. Small, since every idle keep-alive
+// connection keeps it.
+constexpr std::size_t initial_read_buffer = 1024;
 // Spare read buffers a worker keeps: enough for the connections it reads from at once.
 constexpr std::size_t max_spare_buffers = 64;
 constexpr std::size_t read_chunk = 4096;  // spare room kept for the content after a head
@@ -133,15 +137,14 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
       break;
   }
   waiting_ = state;  // before any wait, so that a drain sees an idle connection as idle
-  if (in_.capacity() < initial_buffer) {
-    // A connection holds no buffer until it has something to read (idle connections are
-    // cheap, as in nginx).
+  if (in_.capacity() < initial_read_buffer) {
+    // A new connection holds no buffer until it has something to read.
     auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, nothrow);
     if (ec) {
       waiting_ = wait_state::other;
       co_return 0;
     }
-    take_spare(in_);
+    in_.reserve(initial_read_buffer);
   }
   std::size_t used = in_.size();
   std::size_t room = in_.capacity() - used;
@@ -410,7 +413,10 @@ asio::awaitable<void> connection::run() {
   co_spawn(
       socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
       asio::detached);
-  while (!closed_ && co_await serve_one()) {
+  http1::parse_result parsed;
+  while (!closed_) {
+    if (!co_await read_head(parsed)) break;
+    if (!co_await serve_one(parsed)) break;
   }
   if (!closed_) {
     closed_ = true;
@@ -420,8 +426,27 @@ asio::awaitable<void> connection::run() {
   }
 }
 
-// Serves one request. Returns whether the connection stays open for another.
-asio::awaitable<bool> connection::serve_one() {
+// Kept out of the coroutines: a response is large, and a coroutine keeps each of its locals
+// in its frame for as long as it lives.
+void connection::queue_rejection(http1::error failure) {
+  // The fields parsed before the fault still say what the client accepts, and a HEAD request
+  // gets no content even when it is malformed (RFC 9110 §9.3.2).
+  response r = rejection_response(failure, parser_.head().find("Accept"));
+  queue(r, nullptr, unparsed().starts_with("HEAD "));
+}
+
+void connection::queue_head_timeout() {
+  // RFC 9110 §15.5.9: the head did not arrive in time.
+  response r = error_response(408, "The request head did not arrive in time.", std::nullopt,
+                              "header-timeout");
+  r.close = true;
+  queue(r, nullptr, false);
+}
+
+// Reads until a whole request head is parsed into `parsed`; false when the connection ends
+// instead. A connection waiting for its next request is suspended here, so this frame, not
+// serve_one's, is what an idle connection holds.
+asio::awaitable<bool> connection::read_head(http1::parse_result& parsed) {
   parser_.reset();
   head_armed_ = false;
   request_start_ = std::chrono::steady_clock::now();
@@ -432,18 +457,12 @@ asio::awaitable<bool> connection::serve_one() {
     // A buffer that grew for one large request is not kept by an idle connection.
     if (in_.capacity() > 4 * initial_buffer) in_ = std::string();
   }
-
-  // ----- the head ---------------------------------------------------------------------------
-  http1::parse_result parsed;
   while (true) {
     parsed = parser_.parse(unparsed());
-    if (parsed.state == http1::parse_state::complete) break;
+    if (parsed.state == http1::parse_state::complete) co_return true;
     const bool fresh = unparsed().empty();
     if (parsed.state == http1::parse_state::rejected) {
-      // The fields parsed before the fault still say what the client accepts, and a HEAD
-      // request gets no content even when it is malformed (RFC 9110 §9.3.2).
-      response r = rejection_response(parsed.failure, parser_.head().find("Accept"));
-      queue(r, nullptr, unparsed().starts_with("HEAD "));
+      queue_rejection(parsed.failure);
       co_await flush();
       co_await linger_and_close();
       co_return false;
@@ -463,19 +482,19 @@ asio::awaitable<bool> connection::serve_one() {
     }
     if (n == 0) {
       if (timed_out_ && !fresh) {
-        // RFC 9110 §15.5.9: the head did not arrive in time.
         timed_out_ = false;
-        response r = error_response(408, "The request head did not arrive in time.", std::nullopt,
-                                    "header-timeout");
-        r.close = true;
-        queue(r, nullptr, false);
+        queue_head_timeout();
         co_await flush();
         co_await linger_and_close();
       }
       co_return false;
     }
   }
+}
 
+// Serves the request whose head read_head parsed. Returns whether the connection stays open
+// for another.
+asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   const http1::request_head& head = parser_.head();
   if (head.framing != http1::body_framing::none &&
       in_.capacity() - in_start_ < parsed.consumed + worker_.opts.limits.max_trailer_section +

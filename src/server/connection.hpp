@@ -32,7 +32,10 @@ class connection : public std::enable_shared_from_this<connection> {
  private:
   enum class wait_state { idle, head, body, sending, other };
 
-  asio::awaitable<bool> serve_one();
+  asio::awaitable<bool> read_head(http1::parse_result& parsed);
+  asio::awaitable<bool> serve_one(http1::parse_result parsed);
+  void queue_rejection(http1::error failure);
+  void queue_head_timeout();
   asio::awaitable<std::size_t> read_more(wait_state state);
   asio::awaitable<bool> flush();
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers);
