@@ -40,15 +40,14 @@ std::string_view field_or_empty(const http1::request_head* head, std::string_vie
 
 }  // namespace
 
-connection::connection(asio::ip::tcp::socket socket, worker_context& worker)
+connection::connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       worker_(worker),
+      peer_(std::move(peer)),
       parser_(worker.opts.limits),
       body_(worker.opts.limits) {
   asio::error_code ec;
-  auto endpoint = socket_.remote_endpoint(ec);
-  if (!ec) peer_ = endpoint.address().to_string();
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.native_non_blocking(true, ec);
   deadline_ = std::chrono::steady_clock::now() + far_future;
@@ -137,15 +136,9 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
       break;
   }
   waiting_ = state;  // before any wait, so that a drain sees an idle connection as idle
-  if (in_.capacity() < initial_read_buffer) {
-    // A new connection holds no buffer until it has something to read.
-    auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_read, nothrow);
-    if (ec) {
-      waiting_ = wait_state::other;
-      co_return 0;
-    }
-    in_.reserve(initial_read_buffer);
-  }
+  // Allocated before the first read rather than after an async_wait for readability, which
+  // costs Asio an epoll_ctl; a client usually sends its request with the connection.
+  if (in_.capacity() < initial_read_buffer) in_.reserve(initial_read_buffer);
   std::size_t used = in_.size();
   std::size_t room = in_.capacity() - used;
   if (room < 512 && state != wait_state::body) {

@@ -20,7 +20,8 @@ namespace herald::server {
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::ip::tcp::socket socket, worker_context& worker);
+  // `peer`: the client's address as text, for logs and rules.
+  connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker);
   ~connection();
 
   asio::awaitable<void> run();

@@ -46,7 +46,8 @@ struct worker {
 asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) {
   const options& opts = w.context.opts;
   while (true) {
-    auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+    asio::ip::tcp::endpoint peer_endpoint;  // from accept itself: no getpeername
+    auto [ec, socket] = co_await acceptor.async_accept(peer_endpoint, nothrow);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors or memory: pause rather than spin, and let the kernel queue hold.
@@ -55,7 +56,7 @@ asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) 
       continue;
     }
     asio::error_code peer_ec;
-    std::string peer = socket.remote_endpoint(peer_ec).address().to_string();
+    std::string peer = peer_endpoint.address().to_string();
     if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
       // What nginx calls 444: close without a response.
       if (w.context.log != nullptr) {
@@ -69,7 +70,7 @@ asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) 
       socket.close(peer_ec);
       continue;
     }
-    auto c = std::make_shared<connection>(std::move(socket), w.context);
+    auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
     if (w.context.connections.size() > opts.max_connections_per_worker)
       co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
     else
