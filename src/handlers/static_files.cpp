@@ -409,8 +409,10 @@ class file_resource final : public path_resource {
 // request reuses it after one stat of the served file's path shows the same file unchanged:
 // inode, device, size, mode, modification and change times. Replacing, editing, touching or
 // removing the file is seen by the next request; a precompressed sibling created, changed
-// or removed beside an unchanged file is seen within `sibling_recheck`. With
-// static_options::file_cache_valid, the stat is skipped for that long after the last one.
+// or removed beside an unchanged file is seen within `sibling_recheck`. Requests that arrived
+// together (server::request::arrival, a pipelined batch) share one stat. With
+// static_options::file_cache_valid, the stat is skipped for that long after the last one, and
+// a path that named nothing is remembered as missing for that long.
 struct cached_path {
   std::uint64_t owner = 0;  // the static_files it belongs to (static_files::id_)
   bool directory = false;   // the request named a directory, "docs/"
@@ -418,6 +420,9 @@ struct cached_path {
   struct stat st {};        // its metadata when opened
   std::chrono::steady_clock::time_point resolved;
   std::chrono::steady_clock::time_point checked;  // the last stat that found it unchanged
+  std::uint64_t checked_arrival = 0;  // server::request::arrival of the request that did
+  // What the path holds; null for a path that named nothing (kept only within
+  // static_options::file_cache_valid).
   std::shared_ptr<const file_set> set;
 };
 
@@ -763,16 +768,21 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   const auto now = std::chrono::steady_clock::now();
   if (auto hit = cache.find(std::string_view(relative)); hit != cache.end()) {
     cached_path& entry = hit->second;
-    if (entry.owner == id_ && entry.directory == mapped.directory &&
-        now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
-                                   sibling_recheck, options_.file_cache_valid)) {
-      if (now - entry.checked < options_.file_cache_valid)
-        return std::make_unique<file_resource>(entry.set);
-      struct stat current {};
-      if (::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 &&
-          same_file(current, entry.st)) {
-        entry.checked = now;
-        return std::make_unique<file_resource>(entry.set);
+    if (entry.owner == id_ && entry.directory == mapped.directory) {
+      if (!entry.set) {
+        if (now - entry.resolved < options_.file_cache_valid) return answer(kind::missing);
+      } else if (now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
+                                            sibling_recheck, options_.file_cache_valid)) {
+        if (now - entry.checked < options_.file_cache_valid ||
+            (r.arrival != 0 && r.arrival == entry.checked_arrival))
+          return std::make_unique<file_resource>(entry.set);
+        struct stat current {};
+        if (::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 &&
+            same_file(current, entry.st)) {
+          entry.checked = now;
+          entry.checked_arrival = r.arrival;
+          return std::make_unique<file_resource>(entry.set);
+        }
       }
     }
     cache.erase(hit);
@@ -783,6 +793,13 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     const int error = errno;
     if (error == ENOENT && options_.multiviews && !mapped.directory && !relative.empty())
       if (std::unique_ptr<server::resource> views = locate_views(relative)) return views;
+    // Within the window nginx's open_file_cache_errors would give it, a missing path stays
+    // missing without another open.
+    if (error == ENOENT && options_.file_cache_valid.count() > 0 && !options_.multiviews) {
+      if (cache.size() >= max_cached_paths) cache.clear();
+      cache.insert_or_assign(relative,
+                             cached_path{id_, mapped.directory, {}, {}, now, now, 0, nullptr});
+    }
     return answer(kind_for_errno(error));
   }
   shared_fd owner = adopt(fd);
@@ -845,8 +862,8 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   set->offer_codings();
   if (set->consistent()) {
     if (cache.size() >= max_cached_paths) cache.clear();
-    cache.insert_or_assign(relative,
-                           cached_path{id_, mapped.directory, std::move(file), st, now, now, set});
+    cache.insert_or_assign(relative, cached_path{id_, mapped.directory, std::move(file), st, now,
+                                                 now, r.arrival, set});
   }
   return std::make_unique<file_resource>(std::move(set));
 }

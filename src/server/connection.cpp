@@ -149,6 +149,7 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   in_.resize(used + room);
   auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, room), nothrow);
   in_.resize(used + (ec ? 0 : n));
+  if (!ec) ++worker_.reads;
   if (!ec && state == wait_state::idle) {
     // The first octets of a head: its header timeout starts now.
     arm(worker_.opts.header_timeout);
@@ -509,7 +510,7 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
     co_return false;
   }
 
-  request req{head, {}, false, peer_};
+  request req{head, {}, false, peer_, worker_.reads};
   const bool head_request = head.known_method == core::method::head;
   const bool has_content = head.framing != http1::body_framing::none;
   const auto accept = head.find("Accept");

@@ -33,7 +33,7 @@ constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 struct worker {
   worker(const options& opts, handler& h, access_log* log, asio::thread_pool& pool)
-      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, {}}, io(1) {}
+      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, {}, 0}, io(1) {}
 
   // Declared before io: destroying io destroys the connections' coroutines, which still
   // remove themselves from the context.

@@ -2,6 +2,7 @@
 // What the connections of one worker share. Touched only from the worker's own thread.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -29,7 +30,8 @@ struct worker_context {
   http1::date_cache dates;
   bool draining = false;
   std::unordered_set<connection*> connections;
-  std::vector<std::string> spare_buffers;  // read buffers lent to connections (connection.cpp)
+  std::vector<std::string> spare_buffers;  // buffers lent to connections (connection.cpp)
+  std::uint64_t reads = 0;                 // successful reads on this worker: request::arrival
 };
 
 }  // namespace herald::server

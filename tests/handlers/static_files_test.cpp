@@ -1305,6 +1305,52 @@ TEST_F(StaticFiles, FileCacheValidServesTheCachedFileWithoutChecking) {
   EXPECT_EQ(cached->field("ETag"), first->field("ETag")) << "the validators of what is sent";
 }
 
+TEST_F(StaticFiles, FileCacheValidRemembersAMissingPathForAsLong) {
+  static_options o = options();
+  o.file_cache_valid = 10s;
+  start(std::move(o));
+  raw_client c = connect();
+  auto before = fetch(c, "GET", "/later.txt");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 404);
+  dir_.write("www/later.txt", "here now\n");
+  auto cached = fetch(c, "GET", "/later.txt");
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->status, 404);
+}
+
+TEST_F(StaticFiles, WithoutFileCacheValidACreatedFileIsServedAtOnce) {
+  start();
+  raw_client c = connect();
+  auto before = fetch(c, "GET", "/later.txt");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 404);
+  dir_.write("www/later.txt", "here now\n");
+  auto after = fetch(c, "GET", "/later.txt");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
+// Requests that arrived together share one look at the file; the next read looks again.
+TEST_F(StaticFiles, APipelinedBatchSharesOneCheckAndTheNextRequestSeesTheChange) {
+  start();
+  raw_client c = connect();
+  auto warm = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(warm);
+  std::string batch;
+  for (int i = 0; i < 8; ++i) batch += raw_request("GET", "/hello.txt");
+  ASSERT_TRUE(c.send(batch));
+  for (int i = 0; i < 8; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, "hello world\n");
+  }
+  dir_.write("www/hello.txt", "changed\n");
+  auto after = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body, "changed\n");
+}
+
 TEST_F(StaticFiles, ADirectoryIndexIsRevalidatedToo) {
   start();
   raw_client c = connect();

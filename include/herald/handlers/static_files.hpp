@@ -41,9 +41,10 @@
 //   directory's index file, keeps its descriptors, metadata and snapshot. The next request for
 //   it costs one stat of the path, compared with the cached file (inode, device, size, mode,
 //   modification and change times): an edit, a replacement by rename or a removal is seen at
-//   once. Precompressed siblings are looked up again at most a second later. Up to 1024 paths
-//   per worker; when full, the cache starts over. `file_cache_valid` trades that exactness
-//   for one system call less per request.
+//   once (requests that arrived in one read, a pipelined batch, share one stat). Precompressed
+//   siblings are looked up again at most a second later. Up to 1024 paths per worker; when full,
+//   the cache starts over. `file_cache_valid` trades that exactness for one system call less per
+//   request.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
@@ -103,7 +104,8 @@ struct static_options {
   bool offer_choice = false;
   // How long a worker serves a cached file without the stat that checks its path (nginx's
   // open_file_cache_valid): a change is then seen within this time, or within a second for a
-  // precompressed sibling, whichever is longer. 0: every request checks (the default).
+  // precompressed sibling, whichever is longer; a path that named nothing stays 404 as long
+  // (nginx's open_file_cache_errors). 0: every request checks (the default).
   std::chrono::milliseconds file_cache_valid{0};
   std::vector<cache_rule> cache_rules;  // the first match wins; none matching: no Cache-Control
   path_rules rules;                     // gone, blocked, redirect, ... (path_rules.hpp)

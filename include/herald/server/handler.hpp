@@ -21,9 +21,13 @@ namespace herald::server {
 
 struct request {
   const http1::request_head& head;
-  std::string body;          // the decoded content, once read
-  bool secure = false;       // arrived over TLS
-  std::string_view peer;     // the client's address, for logs and rules
+  std::string body;       // the decoded content, once read
+  bool secure = false;    // arrived over TLS
+  std::string_view peer;  // the client's address, for logs and rules
+  // Requests with the same non-zero value arrived together: no octet was read on this worker
+  // thread between them (a pipelined batch). A handler may answer them from one look at its
+  // state, as the file cache does. 0: unknown.
+  std::uint64_t arrival = 0;
 };
 
 struct content_decision {
