@@ -1,7 +1,8 @@
-#include <herald/http1/serializer.hpp>
+#include <ctime>
 
 #include <herald/core/status.hpp>
 #include <herald/core/syntax.hpp>
+#include <herald/http1/serializer.hpp>
 
 namespace herald::http1 {
 
@@ -66,7 +67,8 @@ bool is_request_target_text(std::string_view target) {
 
 std::string_view describe(serialize_error e) {
   switch (e) {
-    case serialize_error::invalid_status: return "a status code is three digits, 100 to 999";
+    case serialize_error::invalid_status:
+      return "a status code is three digits, 100 to 999";
     case serialize_error::framing_field_set:
       return "Transfer-Encoding is set by the serializer, not by the caller";
     case serialize_error::content_length_mismatch:
@@ -97,7 +99,8 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
     result.failure = serialize_error::content_forbidden;
     return result;
   }
-  if (!core::syntax::is_field_value(options.date) || !core::syntax::is_field_value(options.server)) {
+  if (!core::syntax::is_field_value(options.date) ||
+      !core::syntax::is_field_value(options.server)) {
     result.failure = serialize_error::invalid_text;
     return result;
   }
@@ -182,7 +185,8 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
   if (content.what == content_size::kind::known) known_length = content.length;
   if (content.what == content_size::kind::none) known_length = 0;
   bool wrote_content_length = false;
-  if (auto e = append_caller_fields(out, fields, known_length, false, "Host", wrote_content_length)) {
+  if (auto e =
+          append_caller_fields(out, fields, known_length, false, "Host", wrote_content_length)) {
     out.resize(rollback);
     return e;
   }
@@ -221,8 +225,14 @@ std::string_view date_cache::at(std::chrono::sys_seconds t) {
   return {text_.data(), text_.size()};
 }
 
+std::chrono::sys_seconds coarse_seconds_now() {
+  timespec t{};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &t);
+  return std::chrono::sys_seconds(std::chrono::seconds(t.tv_sec));
+}
+
 std::string_view date_cache::now() {
-  return at(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+  return at(coarse_seconds_now());
 }
 
 }  // namespace herald::http1

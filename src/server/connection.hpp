@@ -53,6 +53,7 @@ class connection : public std::enable_shared_from_this<connection> {
            std::string_view reason);
   void give_back(std::string& buffer);
   void take_spare(std::string& buffer);
+  void mark_request_start();
   void arm(std::chrono::milliseconds timeout);
   std::string_view unparsed() const;
 

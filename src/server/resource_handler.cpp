@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include <herald/http1/serializer.hpp>
 #include <herald/server/engine.hpp>
 #include <herald/server/resource_handler.hpp>
 
@@ -70,7 +71,7 @@ response resource_handler::decide_traced(resource& target, request& r) {
   engine_options o;
   // The connection formats Date from the same clock, truncated to the second, after this
   // returns: so Last-Modified (at most `now`) is never later than Date.
-  o.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  o.now = http1::coarse_seconds_now();
   o.range_limits = options_.range_limits;
   o.max_multipart_expansion = options_.max_multipart_expansion;
   if (!options_.trace) return decide(target, r, o);

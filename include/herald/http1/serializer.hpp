@@ -46,11 +46,11 @@ enum class serialize_error : std::uint8_t {
 std::string_view describe(serialize_error e);
 
 struct response_options {
-  bool head_request = false;    // HEAD: the framing fields of GET, no content (RFC 9110 §9.3.2)
-  int peer_version_minor = 1;   // HTTP/1.0 peers get no chunked coding and explicit keep-alive
-  bool keep_alive = true;       // the server's intention; may be turned off by the serializer
-  std::string_view date;        // an IMF-fixdate for Date; empty: no Date field
-  std::string_view server;      // the Server field's value; empty: none
+  bool head_request = false;   // HEAD: the framing fields of GET, no content (RFC 9110 §9.3.2)
+  int peer_version_minor = 1;  // HTTP/1.0 peers get no chunked coding and explicit keep-alive
+  bool keep_alive = true;      // the server's intention; may be turned off by the serializer
+  std::string_view date;       // an IMF-fixdate for Date; empty: no Date field
+  std::string_view server;     // the Server field's value; empty: none
 };
 
 struct serialized_head {
@@ -82,6 +82,12 @@ inline constexpr std::string_view chunk_end = "\r\n";
 inline constexpr std::string_view last_chunk = "0\r\n\r\n";
 
 // Formats the Date field value at most once a second. One per worker thread: not thread-safe.
+// The wall clock to the second from CLOCK_REALTIME_COARSE: up to a few milliseconds behind,
+// and read without the hypervisor's help. The decision engine's `now` and then Date
+// (date_cache::now) both read it, so Last-Modified, clamped to the engine's `now`, is never
+// later than Date.
+std::chrono::sys_seconds coarse_seconds_now();
+
 class date_cache {
  public:
   std::string_view now();
