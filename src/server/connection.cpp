@@ -530,11 +530,15 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   const bool has_content = head.framing != http1::body_framing::none;
   const auto accept = head.find("Accept");
 
+  // Every answer given before the handler's is built into `early`, outside any co_await
+  // expression: GCC keeps each response temporary of such an expression in the coroutine
+  // frame, and this frame is allocated for every request.
+  response early;
   // Answers without reading the content; the connection then cannot be reused unless there
   // was none, and closes in stages.
-  auto answer_early = [&](response r) -> asio::awaitable<bool> {
-    if (has_content) r.close = true;
-    bool keep = queue(r, &head, head_request);
+  auto answer_early = [&]() -> asio::awaitable<bool> {
+    if (has_content) early.close = true;
+    bool keep = queue(early, &head, head_request);
     if (keep) co_return true;
     co_await flush();
     co_await linger_and_close();
@@ -542,8 +546,12 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   };
 
   protocol_context context{worker_.opts, false, worker_.draining, worker_.allow};
-  if (auto early = protocol_response(head, context))
-    co_return co_await answer_early(std::move(*early));
+  bool answer_now = false;
+  if (std::optional<response> refusal = protocol_response(head, context)) {
+    early = std::move(*refusal);
+    answer_now = true;
+  }
+  if (answer_now) co_return co_await answer_early();
 
   content_decision decision;
   bool prepared = false;
@@ -554,10 +562,15 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
     fmt::print(stderr, "herald: handler failed preparing {} {}: {}\n", head.method, head.target,
                e.what());
   }
-  if (!prepared)
-    co_return co_await answer_early(error_response(
-        500, "The server failed while handling the request.", accept, "handler-exception"));
-  if (decision.refuse) co_return co_await answer_early(std::move(*decision.refuse));
+  if (!prepared) {
+    early = error_response(500, "The server failed while handling the request.", accept,
+                           "handler-exception");
+    co_return co_await answer_early();
+  }
+  if (decision.refuse) {
+    early = std::move(*decision.refuse);
+    co_return co_await answer_early();
+  }
 
   if (has_content) {
     auto too_large = [&]() {
@@ -568,8 +581,10 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
           accept, "content-too-large");
     };
     if (head.framing == http1::body_framing::content_length &&
-        head.content_length > decision.max_size)
-      co_return co_await answer_early(too_large());
+        head.content_length > decision.max_size) {
+      early = too_large();
+      co_return co_await answer_early();
+    }
     if (wants_continue(head) && unparsed().empty()) {
       // RFC 9110 §10.1.1: the client waits for 100 before sending the content; send it only
       // now that the content will be read.
@@ -582,15 +597,18 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
     while (!body_.done()) {
       http1::body_decoder::result piece = body_.decode(unparsed());
       if (piece.failure) {
-        response r = rejection_response(*piece.failure, accept);
-        queue(r, &head, head_request);
+        early = rejection_response(*piece.failure, accept);
+        queue(early, &head, head_request);
         co_await flush();
         co_await linger_and_close();
         co_return false;
       }
       req.body.append(piece.content);
       in_start_ += piece.consumed;
-      if (req.body.size() > decision.max_size) co_return co_await answer_early(too_large());
+      if (req.body.size() > decision.max_size) {
+        early = too_large();
+        co_return co_await answer_early();
+      }
       if (body_.done()) break;
       if (piece.consumed == 0 || unparsed().empty()) {
         // Reclaim the room of the content already decoded, without moving the head.
@@ -600,10 +618,10 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
         if (n == 0) {
           if (timed_out_) {
             timed_out_ = false;
-            response r = error_response(408, "The request content stopped arriving.", accept,
-                                        "body-timeout");
-            r.close = true;
-            queue(r, &head, head_request);
+            early = error_response(408, "The request content stopped arriving.", accept,
+                                   "body-timeout");
+            early.close = true;
+            queue(early, &head, head_request);
             co_await flush();
             co_await linger_and_close();
           }
