@@ -427,6 +427,8 @@ asio::awaitable<void> connection::run() {
       socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
       asio::detached);
   http1::parse_result parsed;
+  // Two statements, not `co_await read_head(...) && co_await serve_one(...)`: GCC 12
+  // miscompiles co_await on both sides of && (the second request re-served the first).
   while (!closed_) {
     if (!co_await read_head(parsed)) break;
     if (!co_await serve_one(parsed)) break;
