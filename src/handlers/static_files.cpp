@@ -25,6 +25,7 @@
 #include <herald/core/safe_path.hpp>
 #include <herald/core/syntax.hpp>
 #include <herald/handlers/static_files.hpp>
+#include <herald/server/clock.hpp>
 
 namespace herald::handlers {
 
@@ -449,6 +450,12 @@ path_cache& worker_cache() {
   return cache;
 }
 
+void remember(const std::string& relative, cached_path entry) {
+  path_cache& cache = worker_cache();
+  if (cache.size() >= max_cached_paths) cache.clear();
+  cache.insert_or_assign(relative, std::move(entry));
+}
+
 std::atomic<std::uint64_t> next_static_files_id{1};
 
 // Whether a request can name the file `name`: the same mapping a request goes through gives
@@ -758,35 +765,43 @@ std::unique_ptr<server::resource> static_files::locate(const server::request& r)
   return target;
 }
 
+std::unique_ptr<server::resource> static_files::cached_resource(
+    const server::request& r, const core::safe_path& mapped,
+    std::chrono::steady_clock::time_point now) {
+  path_cache& cache = worker_cache();
+  auto hit = cache.find(std::string_view(mapped.relative));
+  if (hit == cache.end()) return nullptr;
+  cached_path& entry = hit->second;
+  if (entry.owner == id_ && entry.directory == mapped.directory) {
+    if (!entry.set) {
+      if (now - entry.resolved < options_.file_cache_valid)
+        return answer(answer_resource::kind::missing);
+    } else if (now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
+                                          sibling_recheck, options_.file_cache_valid)) {
+      if (now - entry.checked < options_.file_cache_valid ||
+          (r.arrival != 0 && r.arrival == entry.checked_arrival))
+        return std::make_unique<file_resource>(entry.set);
+      struct stat current {};
+      if (::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 &&
+          same_file(current, entry.st)) {
+        entry.checked = now;
+        entry.checked_arrival = r.arrival;
+        return std::make_unique<file_resource>(entry.set);
+      }
+    }
+  }
+  cache.erase(hit);
+  return nullptr;
+}
+
 std::unique_ptr<server::resource> static_files::locate_path(const server::request& r,
                                                             const core::safe_path& mapped) {
   using kind = answer_resource::kind;
   const std::string& relative = mapped.relative;
   if (!options_.show_hidden && has_hidden_segment(relative)) return answer(kind::missing);
 
-  path_cache& cache = worker_cache();
-  const auto now = std::chrono::steady_clock::now();
-  if (auto hit = cache.find(std::string_view(relative)); hit != cache.end()) {
-    cached_path& entry = hit->second;
-    if (entry.owner == id_ && entry.directory == mapped.directory) {
-      if (!entry.set) {
-        if (now - entry.resolved < options_.file_cache_valid) return answer(kind::missing);
-      } else if (now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
-                                            sibling_recheck, options_.file_cache_valid)) {
-        if (now - entry.checked < options_.file_cache_valid ||
-            (r.arrival != 0 && r.arrival == entry.checked_arrival))
-          return std::make_unique<file_resource>(entry.set);
-        struct stat current {};
-        if (::fstatat(root_fd_, entry.served.c_str(), &current, 0) == 0 &&
-            same_file(current, entry.st)) {
-          entry.checked = now;
-          entry.checked_arrival = r.arrival;
-          return std::make_unique<file_resource>(entry.set);
-        }
-      }
-    }
-    cache.erase(hit);
-  }
+  const auto now = server::coarse_steady_now();
+  if (std::unique_ptr<server::resource> cached = cached_resource(r, mapped, now)) return cached;
 
   const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
   if (fd < 0) {
@@ -795,11 +810,8 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
       if (std::unique_ptr<server::resource> views = locate_views(relative)) return views;
     // Within the window nginx's open_file_cache_errors would give it, a missing path stays
     // missing without another open.
-    if (error == ENOENT && options_.file_cache_valid.count() > 0 && !options_.multiviews) {
-      if (cache.size() >= max_cached_paths) cache.clear();
-      cache.insert_or_assign(relative,
-                             cached_path{id_, mapped.directory, {}, {}, now, now, 0, nullptr});
-    }
+    if (error == ENOENT && options_.file_cache_valid.count() > 0 && !options_.multiviews)
+      remember(relative, cached_path{id_, mapped.directory, {}, {}, now, now, 0, nullptr});
     return answer(kind_for_errno(error));
   }
   shared_fd owner = adopt(fd);
@@ -860,11 +872,9 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   }
   set->files.emplace_back(std::move(owner), st, content_type, std::string_view{});
   set->offer_codings();
-  if (set->consistent()) {
-    if (cache.size() >= max_cached_paths) cache.clear();
-    cache.insert_or_assign(relative, cached_path{id_, mapped.directory, std::move(file), st, now,
-                                                 now, r.arrival, set});
-  }
+  if (set->consistent())
+    remember(relative,
+             cached_path{id_, mapped.directory, std::move(file), st, now, now, r.arrival, set});
   return std::make_unique<file_resource>(std::move(set));
 }
 

@@ -14,6 +14,7 @@
 #include <sys/sendfile.h>
 
 #include <herald/core/syntax.hpp>
+#include <herald/server/clock.hpp>
 
 #include "server/error_page.hpp"
 #include "server/protocol.hpp"
@@ -25,19 +26,11 @@ namespace {
 constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr std::size_t initial_buffer = 4096;
 
-// CLOCK_MONOTONIC_COARSE: steady_clock's clock as of the last tick (a few milliseconds).
-std::chrono::steady_clock::time_point coarse_steady_now() {
-  timespec t{};
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-          std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec)));
-}
 // A connection's first read buffer: most request heads fit (nginx's client_header_buffer_size
 // is the same), and it doubles for one that does not. Small, since every idle keep-alive
 // connection keeps it.
 constexpr std::size_t initial_read_buffer = 1024;
-// Spare read buffers a worker keeps: enough for the connections it reads from at once.
+// Spare head buffers a worker keeps: enough for the connections it answers at once.
 constexpr std::size_t max_spare_buffers = 64;
 constexpr std::size_t read_chunk = 4096;  // spare room kept for the content after a head
 constexpr auto far_future = std::chrono::hours(24 * 365);

@@ -167,6 +167,10 @@ class static_files final : public server::resource_locator {
   // What the mapped path holds beneath the root, rules aside.
   std::unique_ptr<server::resource> locate_path(const server::request& r,
                                                 const core::safe_path& mapped);
+  // What the worker's cache holds for the mapped path, if it is still good; else nullptr.
+  std::unique_ptr<server::resource> cached_resource(const server::request& r,
+                                                    const core::safe_path& mapped,
+                                                    std::chrono::steady_clock::time_point now);
   // The multiviews of a path that names nothing; nullptr when no file is named like it.
   std::unique_ptr<server::resource> locate_views(const std::string& relative);
 
