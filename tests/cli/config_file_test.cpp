@@ -285,6 +285,21 @@ TEST(ServeConfig, BadRuleFlagExits2WithOneLineNamingTheRule) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
+TEST(ServeConfig, FileCacheValidTakesSeconds) {
+  test::temp_dir dir;
+  const parsed_serve p = parse_serve({dir.path().string(), "--file-cache-valid", "60"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.options.file_cache_valid, 60);
+}
+
+TEST(ServeConfig, NegativeFileCacheValidExits2WithOneLine) {
+  test::temp_dir dir;
+  const run_result r = run_herald({"serve", dir.path().string(), "--file-cache-valid", "-1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--file-cache-valid"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
 TEST(ServeConfig, OfferChoiceWithoutMultiviewsExits2WithOneLine) {
   test::temp_dir dir;
   const run_result r = run_herald({"serve", dir.path().string(), "--offer-choice"});
