@@ -76,11 +76,15 @@ void read_serve(const toml::table& serve, config_file& out) {
       out.multiviews = bool_of(node, name);
     } else if (name == "offer-choice") {
       out.offer_choice = bool_of(node, name);
+    } else if (name == "lab") {
+      out.lab = bool_of(node, name);
+    } else if (name == "lab-prefix") {
+      out.lab_prefix = string_of(node, name);
     } else {
       fail(key.source(),
            "unknown key " + quoted(name) +
                " in [serve]: expected root, listen, workers, server-name, strict-host, "
-               "access-log, trace, listing, multiviews or offer-choice");
+               "access-log, trace, listing, multiviews, offer-choice, lab or lab-prefix");
     }
   }
 }

@@ -13,6 +13,8 @@
 //   listing = true                               # false: --no-listing
 //   multiviews = false                           # --multiviews
 //   offer-choice = false                         # --offer-choice
+//   lab = false                                  # --lab
+//   lab-prefix = "/lab"                          # --lab-prefix
 //
 //   [[rule]]
 //   kind = "redirect"        # gone, blocked, redirect, require-precondition, early-hints
@@ -45,6 +47,8 @@ struct config_file {
   std::optional<bool> listing;
   std::optional<bool> multiviews;
   std::optional<bool> offer_choice;
+  std::optional<bool> lab;
+  std::optional<std::string> lab_prefix;
   std::vector<handlers::path_rule> rules;  // in file order
 };
 

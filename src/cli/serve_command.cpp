@@ -14,6 +14,7 @@
 
 #include <herald/handlers/path_rules.hpp>
 #include <herald/server/resource_handler.hpp>
+#include <herald/server/router.hpp>
 #include <herald/server/server.hpp>
 
 #include "cli/config_file.hpp"
@@ -45,7 +46,19 @@ void apply_config(CLI::App& cmd, serve_options& o) {
   if (file.listing && !given("--no-listing")) o.files.listings = *file.listing;
   if (file.multiviews && !given("--multiviews")) o.files.multiviews = *file.multiviews;
   if (file.offer_choice && !given("--offer-choice")) o.files.offer_choice = *file.offer_choice;
+  if (file.lab && !given("--lab")) o.lab = *file.lab;
+  if (file.lab_prefix && !given("--lab-prefix")) o.lab_options.prefix = *file.lab_prefix;
   for (handlers::path_rule& rule : file.rules) o.files.rules.add(std::move(rule));
+}
+
+// A prefix is a path of whole segments: "/lab", never "lab" or "/lab?x".
+void check_lab_prefix(std::string& prefix) {
+  while (prefix.size() > 1 && prefix.ends_with('/')) prefix.pop_back();
+  if (prefix == "/") prefix.clear();
+  if (!prefix.empty() && (prefix.front() != '/' ||
+                          prefix.find_first_of("?#%\\ ") != std::string::npos ||
+                          prefix.find("//") != std::string::npos))
+    throw CLI::ValidationError("--lab-prefix", prefix + ": expected a path such as /lab");
 }
 
 }  // namespace
@@ -151,15 +164,29 @@ void add_serve_command(CLI::App& app, serve_options& o) {
          "'require-precondition PATH' (428), 'early-hints PATH LINK' (103); repeatable, the "
          "first gone/blocked/redirect rule matching a path answers")
       ->type_name("RULE");
+  cmd->add_flag("--lab", o.lab,
+                "Serve the lab, an httpbin-compatible test origin for HTTP clients, at / "
+                "(or at --lab-prefix beside the files)");
+  cmd->add_option("--lab-prefix", o.lab_options.prefix,
+                  "Mount the lab at this path (e.g. /lab) and serve the files elsewhere; implies --lab");
+  cmd->add_option("--lab-max-delay", o.lab_max_delay,
+                  "Seconds the lab's slow endpoints may take (/delay, /drip, /timeout, ...)")
+      ->capture_default_str()->check(CLI::Range(0.0, 600.0));
+  cmd->add_option("--lab-max-bytes", o.lab_options.max_bytes,
+                  "Octets the lab's generated content may have (/bytes, /range, /drip, ...)")
+      ->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));
   cmd->add_option("--config", o.config,
                   "A TOML file with a [serve] table (root, listen, workers, server-name, "
-                  "strict-host, access-log, trace, listing, multiviews, offer-choice) and [[rule]] tables; "
+                  "strict-host, access-log, trace, listing, multiviews, offer-choice, lab, lab-prefix) and "
+                  "[[rule]] tables; "
                   "flags override it")
       ->type_name("FILE");
   cmd->final_callback([cmd, &o] {
     apply_config(*cmd, o);
     if (o.files.offer_choice && !o.files.multiviews)
       throw CLI::ValidationError("--offer-choice", "it chooses among multiviews: add --multiviews");
+    check_lab_prefix(o.lab_options.prefix);
+    if (!o.lab_options.prefix.empty()) o.lab = true;
   });
 }
 
@@ -188,14 +215,23 @@ int run_serve(serve_options& o, std::ostream& err) {
     handlers::static_files files(o.files);
     server::resource_handler_options handler_options;
     handler_options.trace = o.files.trace;
-    server::resource_handler handler(files, handler_options);
+    server::resource_handler file_handler(files, handler_options);
+    o.lab_options.max_delay = seconds(o.lab_max_delay);
+    handlers::lab lab(o.lab_options);
+    server::router routes(file_handler);
+    if (o.lab) routes.mount(o.lab_options.prefix.empty() ? "/" : o.lab_options.prefix, lab);
+    // Without the lab the files need no router in their path.
+    server::handler& handler = o.lab ? static_cast<server::handler&>(routes) : file_handler;
     server::server s(o.server, handler);
     s.start();
     s.run_until_signalled([&] {
       auto ports = s.ports();
-      for (std::size_t i = 0; i < ports.size(); ++i)
-        err << fmt::format("herald: serving {} on http://{}:{}/\n", o.root,
-                           o.server.listen[i].host, ports[i]);
+      for (std::size_t i = 0; i < ports.size(); ++i) {
+        const std::string base = fmt::format("http://{}:{}", o.server.listen[i].host, ports[i]);
+        if (!o.lab || !o.lab_options.prefix.empty())
+          err << fmt::format("herald: serving {} on {}/\n", o.root, base);
+        if (o.lab) err << fmt::format("herald: lab on {}{}/\n", base, o.lab_options.prefix);
+      }
       err.flush();
     });
     return 0;

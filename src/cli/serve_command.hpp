@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <herald/handlers/lab.hpp>
 #include <herald/handlers/static_files.hpp>
 #include <herald/server/options.hpp>
 
@@ -26,6 +27,9 @@ struct serve_options {
   bool no_access_log = false;
   std::string log_format = "combined";
   std::string config;  // --config FILE, applied under the flags (config_file.hpp)
+  bool lab = false;    // --lab: the lab at "/", or at lab_options.prefix with --lab-prefix
+  handlers::lab_options lab_options;
+  double lab_max_delay = 10;
 };
 
 // "host:port", "[v6]:port" or "port" (then 127.0.0.1). Throws std::invalid_argument.

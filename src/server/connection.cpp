@@ -399,6 +399,127 @@ asio::awaitable<response> connection::run_deferred(response pending_response,
   co_return std::move(*result);
 }
 
+asio::awaitable<bool> connection::pause(std::chrono::milliseconds length) {
+  if (length.count() <= 0) co_return true;
+  arm(length + worker_.opts.send_timeout);
+  asio::steady_timer sleep(socket_.get_executor(), length);
+  auto [ec] = co_await sleep.async_wait(nothrow);
+  co_return !ec && !timed_out_;
+}
+
+asio::awaitable<bool> connection::write_text(std::string_view text) {
+  if (text.empty()) co_return true;
+  arm(worker_.opts.send_timeout);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(text), nothrow);
+  co_return !ec && !timed_out_;
+}
+
+asio::awaitable<bool> connection::deliver(response& r, const http1::request_head& head,
+                                          bool head_request) {
+  std::shared_ptr<const delivery> plan = std::move(r.paced);
+  if (!co_await flush()) co_return false;
+  std::uint64_t sent = 0;
+  bool whole = false;
+  bool keep = false;
+  if (plan->raw) {
+    if (co_await write_text(*plan->raw)) co_await pause(plan->hold);
+  } else {
+    whole = co_await deliver_framed(r, *plan, head, head_request, sent, keep);
+  }
+  log(&head, r.status, sent, whole ? std::string_view(r.reason_token) : "cut-short");
+  ++requests_served_;
+  if (whole && keep) co_return true;
+  closed_ = true;
+  timer_.cancel();
+  asio::error_code ec;
+  socket_.close(ec);
+  co_return false;
+}
+
+asio::awaitable<bool> connection::deliver_framed(response& r, const delivery& plan,
+                                                 const http1::request_head& head, bool head_request,
+                                                 std::uint64_t& sent, bool& keep) {
+  const bool http10 = head.version_minor == 0;
+  std::string text;
+  if (!http10) {
+    for (const interim_response& i : r.interim)
+      http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), {}, text);
+    if (!co_await write_text(text)) co_return false;
+  }
+  const bool send_processing = !http10 && r.processing_interval.count() > 0;
+  for (auto left = plan.delay; left.count() > 0;) {
+    auto step = send_processing ? std::min(left, r.processing_interval) : left;
+    if (!co_await pause(step)) co_return false;
+    left -= step;
+    if (left.count() > 0 && send_processing &&
+        !co_await write_text("HTTP/1.1 102 Processing\r\n\r\n"))
+      co_return false;
+  }
+
+  http1::response_options o;
+  o.head_request = head_request;
+  o.peer_version_minor = http10 ? 0 : 1;
+  o.keep_alive = head.keep_alive && !r.close && !worker_.draining && !plan.cut_after;
+  o.date = worker_.dates.now();
+  o.server = worker_.opts.server_header;
+  const bool no_content = core::has_no_content_by_definition(r.status);
+  if (no_content) r.body.pieces.clear();
+  http1::content_size size = no_content     ? http1::content_size::empty()
+                             : plan.chunked ? http1::content_size::unknown()
+                                            : http1::content_size::known(r.body.size());
+  text.clear();
+  http1::serialized_head s = http1::serialize_response_head(r.status, r.fields, size, o, text);
+  if (s.failure) {
+    response failure = error_response(500, "The server built an invalid response.", std::nullopt,
+                                      "invalid-response");
+    failure.close = true;
+    queue(failure, &head, head_request);
+    co_await flush();
+    co_return false;
+  }
+  keep = s.keep_alive;
+  if (!co_await write_text(text)) co_return false;
+  if (s.framing == http1::body_framing::none) co_return true;
+
+  const bool chunks = s.framing == http1::body_framing::chunked;
+  const std::uint64_t limit = plan.cut_after.value_or(UINT64_MAX);
+  for (std::size_t i = 0; i < r.body.pieces.size() && sent < limit; ++i) {
+    const content_piece& piece = r.body.pieces[i];
+    std::array<char, 20> size_line;
+    if (const auto* part = std::get_if<file_part>(&piece)) {
+      std::uint64_t length = std::min(part->length, limit - sent);
+      if (chunks && !co_await write_text(http1::chunk_header(length, size_line))) co_return false;
+      if (!co_await send_file(*part->fd, part->offset, length)) co_return false;
+      sent += length;
+    } else {
+      std::string_view octets = std::holds_alternative<std::string>(piece)
+                                    ? std::string_view(std::get<std::string>(piece))
+                                    : std::get<shared_text>(piece).view();
+      if (octets.empty()) continue;  // an empty chunk would end the content
+      octets = octets.substr(
+          0, static_cast<std::size_t>(std::min<std::uint64_t>(octets.size(), limit - sent)));
+      text.clear();
+      if (chunks) text = http1::chunk_header(octets.size(), size_line);
+      text += octets;
+      if (!co_await write_text(text)) co_return false;
+      sent += octets.size();
+    }
+    if (chunks && !co_await write_text(http1::chunk_end)) co_return false;
+    if (sent < limit && i + 1 < r.body.pieces.size() && !co_await pause(plan.between_pieces))
+      co_return false;
+  }
+  if (sent >= limit) co_return false;
+  if (chunks) {
+    // RFC 9112 §7.1.2: the trailer section follows the last chunk.
+    text = "0\r\n";
+    for (auto [name, value] : plan.trailers)
+      fmt::format_to(std::back_inserter(text), "{}: {}\r\n", name, value);
+    text += "\r\n";
+    if (!co_await write_text(text)) co_return false;
+  }
+  co_return true;
+}
+
 asio::awaitable<void> connection::refuse_overloaded() {
   request_start_ = std::chrono::steady_clock::now();
   request_wall_start_ = std::chrono::system_clock::now();
@@ -580,7 +701,7 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
       early = too_large();
       co_return co_await answer_early();
     }
-    if (wants_continue(head) && unparsed().empty()) {
+    if (decision.send_continue && wants_continue(head) && unparsed().empty()) {
       // RFC 9110 §10.1.1: the client waits for 100 before sending the content; send it only
       // now that the content will be read.
       if (!co_await flush()) co_return false;
@@ -636,6 +757,7 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   }
 
   if (r.deferred) r = co_await run_deferred(std::move(r), head);
+  if (r.paced) co_return co_await deliver(r, head, head_request);
 
   // RFC 9110 §7.8: switch only to a protocol the client asked for, never for HTTP/1.0.
   if (r.status == 101 && !(r.upgrade && head.connection_upgrade && head.find("Upgrade"))) {

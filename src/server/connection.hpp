@@ -46,6 +46,14 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<response> run_deferred(response pending_response,
                                          const http1::request_head& head);
   asio::awaitable<void> watchdog();
+  // A response with a delivery plan (response::paced): written piece by piece, then the
+  // connection stays open only if the whole response went out and framing allows.
+  asio::awaitable<bool> deliver(response& r, const http1::request_head& head, bool head_request);
+  asio::awaitable<bool> deliver_framed(response& r, const delivery& plan,
+                                       const http1::request_head& head, bool head_request,
+                                       std::uint64_t& sent, bool& keep);
+  asio::awaitable<bool> pause(std::chrono::milliseconds length);
+  asio::awaitable<bool> write_text(std::string_view text);
 
   // Queues a response for the next flush; returns whether the connection stays open.
   bool queue(response& r, const http1::request_head* head, bool head_request);

@@ -33,6 +33,10 @@ struct request {
 struct content_decision {
   std::optional<response> refuse;  // answer this without reading the content
   std::uint64_t max_size = 0;      // otherwise: read at most this much (more → 413)
+  // Whether a client that sent `Expect: 100-continue` is told to go on (RFC 9110 §10.1.1).
+  // false: the server reads the content without a 100 and the client sends it after its own
+  // wait, as it must for a server that does not know the expectation.
+  bool send_continue = true;
 
   static content_decision accept(std::uint64_t max) { return {std::nullopt, max}; }
   static content_decision reject(response r) { return {std::move(r), 0}; }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -60,6 +61,29 @@ class upgraded_protocol {
   virtual bool on_data(std::string_view in, std::string& out) = 0;
 };
 
+// How a response goes out when not all at once: the lab's slow, streamed and misbehaving
+// origins, which test how clients cope. Every duration is bounded by whoever builds it.
+struct delivery {
+  // Before the final response, after any interim ones; meanwhile, with the response's
+  // processing_interval, an HTTP/1.1 client is sent 102 Processing (RFC 2518 §10.1).
+  std::chrono::milliseconds delay{0};
+  // After each content piece: each piece is written on its own, so the client sees it arrive.
+  std::chrono::milliseconds between_pieces{0};
+  // The chunked transfer coding (RFC 9112 §7.1), one chunk per content piece, with `trailers`
+  // after the last chunk (RFC 9112 §7.1.2). An HTTP/1.0 client gets the content delimited by
+  // the connection's close instead, and no trailers.
+  bool chunked = false;
+  core::fields trailers;
+  // Close the connection once this many content octets are sent, short of the promised length:
+  // a response cut off mid-content.
+  std::optional<std::uint64_t> cut_after;
+  // When set: these octets instead of the serialized response (an unfinished head, a malformed
+  // message; nothing at all for nginx's 444), after which the connection is held open for
+  // `hold`, then closed.
+  std::optional<std::string> raw;
+  std::chrono::milliseconds hold{0};
+};
+
 struct response {
   int status = 200;
   core::fields fields;
@@ -80,6 +104,9 @@ struct response {
   // (RFC 2518 §10.1), so that it knows the request is still being worked on.
   std::function<response()> deferred;
   std::chrono::milliseconds processing_interval{0};
+  // Pacing, streaming or misbehaviour; null for a response written at once. Shared, so that a
+  // response stays small on the hot path.
+  std::shared_ptr<const delivery> paced;
 
   response() = default;
   explicit response(int s) : status(s) {}
