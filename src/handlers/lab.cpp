@@ -10,9 +10,11 @@
 #include <random>
 
 #include <herald/core/content_coding.hpp>
+#include <herald/core/form.hpp>
 #include <herald/core/html.hpp>
 #include <herald/core/http_date.hpp>
 #include <herald/core/media_type.hpp>
+#include <herald/core/multipart.hpp>
 #include <herald/core/status.hpp>
 #include <herald/core/syntax.hpp>
 #include <herald/core/uri.hpp>
@@ -52,64 +54,6 @@ std::string call::url() const {
 
 std::string call::origin() const { return std::string(req.peer); }
 
-std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text) {
-  auto decode = [](std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '+') out += ' ';
-      else if (s[i] == '%' && core::uri_chars::is_pct_encoded(s, i)) {
-        out += core::uri_chars::pct_decoded(s, i);
-        i += 2;
-      } else {
-        out += s[i];
-      }
-    }
-    return out;
-  };
-  std::vector<std::pair<std::string, std::string>> pairs;
-  while (!text.empty()) {
-    std::size_t amp = text.find('&');
-    std::string_view item = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
-    if (item.empty()) continue;
-    std::size_t eq = item.find('=');
-    pairs.emplace_back(decode(item.substr(0, eq)),
-                       eq == std::string_view::npos ? std::string() : decode(item.substr(eq + 1)));
-  }
-  return pairs;
-}
-
-std::optional<std::string> base64_decode(std::string_view text, bool url_safe) {
-  std::string standard(text);
-  for (char& ch : standard) {
-    if (url_safe && ch == '-') ch = '+';
-    else if (url_safe && ch == '_') ch = '/';
-    else if (!(core::syntax::is_alpha(ch) || core::syntax::is_digit(ch) || ch == '+' || ch == '/' || ch == '='))
-      return std::nullopt;
-  }
-  while (standard.size() % 4 != 0) standard += '=';
-  std::size_t padding = 0;
-  for (std::size_t i = standard.size(); i > 0 && standard[i - 1] == '='; --i) ++padding;
-  if (padding > 2 || standard.find('=') < standard.size() - padding) return std::nullopt;
-  std::string out(standard.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(standard.data()),
-                          static_cast<int>(standard.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero octets.
-  out.resize(static_cast<std::size_t>(n) - padding);
-  return out;
-}
-
-std::string base64_encode(std::string_view octets) {
-  std::string out((octets.size() + 2) / 3 * 4 + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(octets.data()),
-                          static_cast<int>(octets.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
 namespace {
 
 bool valid_utf8(std::string_view s) {
@@ -141,25 +85,36 @@ std::string title_case(std::string_view name) {
   return out;
 }
 
+// The request's media type when it is `wanted`.
+std::optional<core::media_type> content_type_is(const call& c, std::string_view wanted) {
+  std::optional<std::string_view> field = c.req.head.find("Content-Type");
+  if (!field) return std::nullopt;
+  std::optional<core::media_type> type = core::parse_media_type(*field);
+  if (!type) return std::nullopt;
+  std::size_t slash = wanted.find('/');
+  if (!core::syntax::iequals(type->type, wanted.substr(0, slash)) ||
+      !core::syntax::iequals(type->subtype, wanted.substr(slash + 1)))
+    return std::nullopt;
+  return type;
+}
+
+// Text as JSON shows it; other octets as a data URL, as httpbin does.
+std::string shown(std::string_view octets) {
+  if (valid_utf8(octets)) return std::string(octets);
+  return "data:application/octet-stream;base64," + core::base64_encode(octets);
+}
+
+void add_pair(json& object, const std::string& name, std::string value) {
+  if (!object.contains(name)) object[name] = std::move(value);
+  else if (object[name].is_array()) object[name].push_back(std::move(value));
+  else object[name] = json::array({object[name], std::move(value)});
+}
+
 // One name: a string; repeated: a list, as httpbin's args and form.
 json pairs_to_json(const std::vector<std::pair<std::string, std::string>>& pairs) {
   json out = json::object();
-  for (const auto& [name, value] : pairs) {
-    if (!out.contains(name)) out[name] = value;
-    else if (out[name].is_array()) out[name].push_back(value);
-    else out[name] = json::array({out[name], value});
-  }
+  for (const auto& [name, value] : pairs) add_pair(out, name, value);
   return out;
-}
-
-bool content_type_is(const call& c, std::string_view wanted) {
-  std::optional<std::string_view> field = c.req.head.find("Content-Type");
-  if (!field) return false;
-  std::optional<core::media_type> type = core::parse_media_type(*field);
-  if (!type) return false;
-  std::size_t slash = wanted.find('/');
-  return core::syntax::iequals(type->type, wanted.substr(0, slash)) &&
-         core::syntax::iequals(type->subtype, wanted.substr(slash + 1));
 }
 
 }  // namespace
@@ -178,16 +133,24 @@ json echo(const call& c, bool with_content, bool with_method) {
   if (with_content) {
     const std::string& body = c.req.body;
     json form = json::object();
+    json files = json::object();
     std::string data;
+    std::optional<std::vector<core::form_part>> parts;
+    if (auto multipart = content_type_is(c, "multipart/form-data")) {
+      if (const core::parameter* boundary = multipart->parameters.find("boundary"))
+        parts = core::parse_multipart_form(body, boundary->unescaped_value());
+    }
     if (content_type_is(c, "application/x-www-form-urlencoded")) {
-      form = pairs_to_json(parse_form(body));
-    } else if (valid_utf8(body)) {
-      data = body;
+      form = pairs_to_json(core::parse_form_urlencoded(body));
+    } else if (parts) {
+      // RFC 7578 §4.2: a part with a filename is a file.
+      for (const core::form_part& part : *parts)
+        add_pair(part.filename ? files : form, part.name, shown(part.content));
     } else {
-      data = "data:application/octet-stream;base64," + base64_encode(body);
+      data = shown(body);
     }
     out["data"] = data;
-    out["files"] = json::object();
+    out["files"] = files;
     out["form"] = form;
     out["json"] = json::parse(body, nullptr, false);
     if (out["json"].is_discarded()) out["json"] = nullptr;
@@ -812,7 +775,7 @@ response links(lab_state& s, call& c) {
 
 response base64(lab_state&, call& c) {
   if (c.segments.size() != 2) return problem(404, "Try /base64/SGVyYWxk.");
-  std::optional<std::string> decoded = base64_decode(c.segments[1], true);
+  std::optional<std::string> decoded = core::base64_decode(c.segments[1], true);
   if (!decoded) return problem(400, "That is not base64 (RFC 4648 §5, URL alphabet): try SGVyYWxk.");
   return fixed(*decoded, "text/html; charset=utf-8");
 }
@@ -918,7 +881,7 @@ response trailers(lab_state&, call& c) {
   auto p = plan();
   p->chunked = true;
   // RFC 9530 §2: Content-Digest as a Structured Fields dictionary of byte sequences.
-  p->trailers.add("Content-Digest", fmt::format("sha-256=:{}:", base64_encode(std::string_view(
+  p->trailers.add("Content-Digest", fmt::format("sha-256=:{}:", core::base64_encode(std::string_view(
                                                                      reinterpret_cast<char*>(digest), size))));
   r.paced = std::move(p);
   (void)c;
@@ -1139,7 +1102,7 @@ server::content_decision lab::prepare(const server::request& r) {
   server::content_decision accept = server::content_decision::accept(state_->opts.max_content);
   if (where.target->first == "expect") {
     std::vector<std::pair<std::string, std::string>> query =
-        parse_form(r.head.has_query ? r.head.query : std::string_view{});
+        core::parse_form_urlencoded(r.head.has_query ? r.head.query : std::string_view{});
     std::string_view answer = "100";
     for (const auto& [name, value] : query)
       if (name == "answer") answer = value == "417" ? "417" : value == "silence" ? "silence" : answer;
@@ -1156,7 +1119,7 @@ response lab::handle(server::request& r) {
   located where = locate(state_->opts, r.head);
   if (where.failure) return std::move(*where.failure);
   call c{r, state_->opts, std::move(where.segments),
-         parse_form(r.head.has_query ? r.head.query : std::string_view{})};
+         core::parse_form_urlencoded(r.head.has_query ? r.head.query : std::string_view{})};
   if (!where.target) {
     if (std::optional<response> refusal = refuse_method(route{"", reading, nullptr, "", ""}, r.head))
       return std::move(*refusal);

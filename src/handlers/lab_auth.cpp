@@ -6,7 +6,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <herald/core/auth_params.hpp>
 #include <herald/core/syntax.hpp>
+
+#include <herald/core/form.hpp>
 
 #include "handlers/lab_parts.hpp"
 
@@ -74,42 +77,13 @@ bool own_nonce(std::string_view nonce) {
   return nonce.substr(16) == hex_digest("SHA-256", nonce_secret() + stamp)->substr(0, 32);
 }
 
-// The auth-params of a Digest credential (RFC 9110 §11.2): name=token or name="quoted".
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_params(std::string_view in) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (true) {
-    core::syntax::skip_ows(in);
-    while (!in.empty() && in.front() == ',') {
-      in.remove_prefix(1);
-      core::syntax::skip_ows(in);
-    }
-    if (in.empty()) return out;
-    std::string_view name = core::syntax::consume_token(in);
-    core::syntax::skip_ows(in);
-    if (name.empty() || in.empty() || in.front() != '=') return std::nullopt;
-    in.remove_prefix(1);
-    core::syntax::skip_ows(in);
-    std::string value;
-    if (!in.empty() && in.front() == '"') {
-      std::optional<std::string> quoted = core::syntax::consume_quoted_string(in);
-      if (!quoted) return std::nullopt;
-      value = std::move(*quoted);
-    } else {
-      value = std::string(core::syntax::consume_token(in));
-    }
-    out.emplace_back(std::string(name), std::move(value));
-    core::syntax::skip_ows(in);
-    if (!in.empty() && in.front() != ',') return std::nullopt;
-  }
-}
-
 }  // namespace
 
 server::response basic_auth(const call& c, std::string_view user, std::string_view password,
                             bool hidden) {
   std::optional<std::string> decoded;
   if (std::optional<std::string_view> given = credentials(c, "Basic"))
-    decoded = base64_decode(*given, false);
+    decoded = core::base64_decode(*given, false);
   if (decoded && *decoded == fmt::format("{}:{}", user, password))
     return json_response(200, json{{"authenticated", true}, {"user", std::string(user)}});
   // /hidden-basic-auth hides that credentials would help: 404, no challenge.
@@ -145,7 +119,7 @@ server::response digest_auth(const call& c, std::string_view qop, std::string_vi
 
   std::optional<std::string_view> given = credentials(c, "Digest");
   if (!given) return unauthorized(challenge(false), "Answer the Digest challenge.");
-  auto params = parse_params(*given);
+  auto params = core::parse_auth_params(*given);
   if (!params) return problem(400, "The Digest credentials do not parse (RFC 9110 §11.4).");
   auto get = [&](std::string_view name) -> std::string {
     for (const auto& [n, v] : *params)

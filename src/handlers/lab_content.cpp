@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <zlib.h>
 
+#include <herald/core/form.hpp>
+
 #include "handlers/lab_parts.hpp"
 
 namespace herald::handlers::lab_detail {
@@ -188,8 +190,8 @@ constexpr std::string_view svg =
 std::span<const image> images() {
   static const std::array<image, 4> all{{
       {"image/png", "png", make_png()},
-      {"image/jpeg", "jpeg", *base64_decode(jpeg_base64, false)},
-      {"image/webp", "webp", *base64_decode(webp_base64, false)},
+      {"image/jpeg", "jpeg", *core::base64_decode(jpeg_base64, false)},
+      {"image/webp", "webp", *core::base64_decode(webp_base64, false)},
       {"image/svg+xml", "svg", std::string(svg)},
   }};
   return all;

@@ -31,14 +31,6 @@ struct call {
   std::string origin() const;                            // the client's address
 };
 
-// application/x-www-form-urlencoded (a query, a form): '+' is a space, percent-escapes are
-// decoded, and a malformed escape is kept as written (as browsers and werkzeug do).
-std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
-
-// Base64 (RFC 4648 §4), or with `url_safe` its URL alphabet (§5); padding optional.
-std::optional<std::string> base64_decode(std::string_view text, bool url_safe);
-std::string base64_encode(std::string_view octets);
-
 // The JSON fields httpbin echoes about a request: args, headers, origin, url; with
 // `with_content` also data, files, form and json; with `with_method` also method.
 json echo(const call& c, bool with_content, bool with_method);
