@@ -40,16 +40,6 @@ bool contains_folded(std::string_view haystack, std::string_view lowered_needle)
   return lowercase(haystack).find(lowered_needle) != std::string::npos;
 }
 
-fmt::text_style class_style(int code) {
-  switch (code / 100) {
-    case 1: return fmt::fg(fmt::terminal_color::cyan) | fmt::emphasis::bold;
-    case 2: return fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold;
-    case 3: return fmt::fg(fmt::terminal_color::blue) | fmt::emphasis::bold;
-    case 4: return fmt::fg(fmt::terminal_color::yellow) | fmt::emphasis::bold;
-    default: return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
-  }
-}
-
 const fmt::text_style dim = fmt::emphasis::faint;
 const fmt::text_style label = fmt::emphasis::bold;
 
@@ -73,7 +63,7 @@ class status_printer {
       note = fmt::format("unofficial · {}", s.origin);
     else if (s.standing != core::status_standing::current)
       note = std::string(core::to_string(s.standing));
-    out_ << "  " << paint_(class_style(s.code), fmt::format("{}", s.code)) << "  ";
+    out_ << "  " << paint_(status_style(s.code), fmt::format("{}", s.code)) << "  ";
     if (note.empty())
       out_ << s.reason << '\n';
     else
@@ -83,7 +73,7 @@ class status_printer {
   void code(int code) {
     auto all = core::meanings(code);
     const status_info& s = all.front();
-    out_ << paint_(class_style(code), fmt::format("{} {}", s.code, s.reason)) << '\n';
+    out_ << paint_(status_style(code), fmt::format("{} {}", s.code, s.reason)) << '\n';
     field("class", fmt::format("{}xx {}", code / 100, core::to_string(s.klass())));
     field("standing", fmt::format("{}{}", core::to_string(s.standing),
                                   s.official() ? "" : fmt::format(" ({})", s.origin)));
@@ -121,7 +111,7 @@ class status_printer {
   void status_class(core::status_class c) {
     const auto& info = core::info(c);
     int first = static_cast<int>(c) * 100;
-    out_ << paint_(class_style(first), fmt::format("{}xx {}", first / 100, info.name)) << "  "
+    out_ << paint_(status_style(first), fmt::format("{}xx {}", first / 100, info.name)) << "  "
          << paint_(dim, info.reference) << '\n'
          << "  " << summary(info) << '\n'
          << "  " << fmt::format("A client that does not recognise a {}xx code treats it as {}.",
@@ -132,7 +122,7 @@ class status_printer {
   }
 
   void iis(const core::iis_substatus& sub) {
-    out_ << paint_(class_style(sub.code), fmt::format("{}.{}", sub.code, sub.sub)) << "  "
+    out_ << paint_(status_style(sub.code), fmt::format("{}.{}", sub.code, sub.sub)) << "  "
          << meaning(sub) << '\n';
     const status_info* parent = core::find_status(sub.code);
     field("sent as", fmt::format("{} {}", sub.code, parent != nullptr ? parent->reason : ""));
@@ -168,7 +158,7 @@ class status_printer {
 
   void unknown(int code) {
     int fallback = code / 100 * 100;
-    out_ << paint_(class_style(code), fmt::format("{}", code))
+    out_ << paint_(status_style(code), fmt::format("{}", code))
          << " is not a code herald knows: it is unassigned in the IANA registry.\n"
          << fmt::format("RFC 9110 §15: a client that does not recognise it treats it as {} {}, "
                         "the x00 code of its class ({}xx {}).\n",

@@ -24,4 +24,14 @@ std::string painter::operator()(fmt::text_style style, std::string_view text) co
   return fmt::format(style, "{}", text);
 }
 
+fmt::text_style status_style(int code) {
+  switch (code / 100) {
+    case 1: return fmt::fg(fmt::terminal_color::cyan) | fmt::emphasis::bold;
+    case 2: return fmt::fg(fmt::terminal_color::green) | fmt::emphasis::bold;
+    case 3: return fmt::fg(fmt::terminal_color::blue) | fmt::emphasis::bold;
+    case 4: return fmt::fg(fmt::terminal_color::yellow) | fmt::emphasis::bold;
+    default: return fmt::fg(fmt::terminal_color::red) | fmt::emphasis::bold;
+  }
+}
+
 }  // namespace herald::cli

@@ -14,6 +14,9 @@ enum class color_mode { automatic, always, never };
 // Whether output to `fd` gets colour under `mode`.
 bool use_color(color_mode mode, int fd);
 
+// The colour of a status code's class: 1xx cyan, 2xx green, 3xx blue, 4xx yellow, 5xx red.
+fmt::text_style status_style(int code);
+
 class painter {
  public:
   explicit painter(bool enabled) : enabled_(enabled) {}

@@ -3,10 +3,10 @@
 
 #include <chrono>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <herald/core/auth_params.hpp>
+#include <herald/core/digest_auth.hpp>
 #include <herald/core/syntax.hpp>
 
 #include <herald/core/form.hpp>
@@ -36,22 +36,6 @@ server::response unauthorized(std::string challenge, std::string_view detail) {
   return r;
 }
 
-// The hex digest of `text` by a Digest algorithm name (RFC 7616 §3.2), without "-sess".
-std::optional<std::string> hex_digest(std::string_view algorithm, std::string_view text) {
-  const EVP_MD* md = nullptr;
-  if (core::syntax::iequals(algorithm, "MD5")) md = EVP_md5();
-  else if (core::syntax::iequals(algorithm, "SHA-256")) md = EVP_sha256();
-  else if (core::syntax::iequals(algorithm, "SHA-512-256")) md = EVP_sha512_256();
-  else if (core::syntax::iequals(algorithm, "SHA-512")) md = EVP_sha512();  // httpbin's, not RFC 7616's
-  if (md == nullptr) return std::nullopt;
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned size = 0;
-  if (EVP_Digest(text.data(), text.size(), out, &size, md, nullptr) != 1) return std::nullopt;
-  std::string hex;
-  for (unsigned i = 0; i < size; ++i) fmt::format_to(std::back_inserter(hex), "{:02x}", out[i]);
-  return hex;
-}
-
 // A nonce the lab can recognise as its own without keeping state: a time and a digest of it
 // under a secret chosen at start.
 std::string nonce_secret() {
@@ -68,13 +52,13 @@ std::string make_nonce() {
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
   std::string stamp = fmt::format("{:016x}", now);
-  return stamp + hex_digest("SHA-256", nonce_secret() + stamp)->substr(0, 32);
+  return stamp + core::digest_hash("SHA-256", nonce_secret() + stamp)->substr(0, 32);
 }
 
 bool own_nonce(std::string_view nonce) {
   if (nonce.size() != 48) return false;
   std::string stamp(nonce.substr(0, 16));
-  return nonce.substr(16) == hex_digest("SHA-256", nonce_secret() + stamp)->substr(0, 32);
+  return nonce.substr(16) == core::digest_hash("SHA-256", nonce_secret() + stamp)->substr(0, 32);
 }
 
 }  // namespace
@@ -106,12 +90,9 @@ server::response digest_auth(const call& c, std::string_view qop, std::string_vi
                              std::string_view password, std::string_view algorithm) {
   if (qop != "auth" && qop != "auth-int")
     return problem(400, "The qop must be auth or auth-int.");
-  std::string_view base_algorithm = algorithm;
-  const bool session = algorithm.ends_with("-sess");
-  if (session) base_algorithm.remove_suffix(5);
-  if (!hex_digest(base_algorithm, ""))
+  if (!core::digest_hash(algorithm, ""))
     return problem(400, "The algorithm must be MD5, SHA-256 or SHA-512-256, optionally -sess.");
-  const std::string opaque = *hex_digest("MD5", nonce_secret() + "opaque");
+  const std::string opaque = *core::digest_hash("MD5", nonce_secret() + "opaque");
   auto challenge = [&](bool stale) {
     return fmt::format(R"(Digest realm="{}", qop="{}", algorithm={}, nonce="{}", opaque="{}"{})",
                        realm, qop, algorithm, make_nonce(), opaque, stale ? ", stale=true" : "");
@@ -136,13 +117,20 @@ server::response digest_auth(const call& c, std::string_view qop, std::string_vi
   if (!own_nonce(get("nonce")))
     return unauthorized(challenge(true), "The nonce is not one this server gave.");
 
-  auto h = [&](std::string_view text) { return *hex_digest(base_algorithm, text); };
-  std::string a1 = fmt::format("{}:{}:{}", user, realm, password);
-  if (session) a1 = fmt::format("{}:{}:{}", h(a1), get("nonce"), get("cnonce"));
-  std::string a2 = fmt::format("{}:{}", c.req.head.method, get("uri"));
-  if (qop == "auth-int") a2 += ":" + h(c.req.body);
-  std::string expected = h(fmt::format("{}:{}:{}:{}:{}:{}", h(a1), get("nonce"), get("nc"),
-                                       get("cnonce"), qop, h(a2)));
+  const std::string nonce = get("nonce"), cnonce = get("cnonce"), nc = get("nc"), uri = get("uri");
+  core::digest_input in;
+  in.algorithm = algorithm;
+  in.username = user;
+  in.realm = realm;
+  in.password = password;
+  in.nonce = nonce;
+  in.cnonce = cnonce;
+  in.nc = nc;
+  in.qop = qop;
+  in.method = c.req.head.method;
+  in.uri = uri;
+  in.body = c.req.body;
+  std::optional<std::string> expected = core::digest_response(in);
   if (get("response") != expected)
     return unauthorized(challenge(false), "The Digest response does not match the password.");
   return json_response(200, json{{"authenticated", true}, {"user", std::string(user)}});

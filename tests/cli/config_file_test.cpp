@@ -119,8 +119,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "herald.toml:1: unknown table or key \"server\": expected [serve] or [[rule]]"},
         error_case{"UnknownServeKey", "[serve]\nroot = \"x\"\nport = 80\n",
                    "herald.toml:3: unknown key \"port\" in [serve]: expected root, listen, "
-                   "workers, server-name, strict-host, access-log, trace, listing, multiviews or "
-                   "offer-choice"},
+                   "workers, server-name, strict-host, access-log, trace, listing, multiviews, "
+                   "offer-choice, lab or lab-prefix"},
         error_case{"RootNotAString", "[serve]\nroot = 1\n",
                    "herald.toml:2: \"root\" must be a string"},
         error_case{"WorkersNotAnInteger", "[serve]\nworkers = \"4\"\n",

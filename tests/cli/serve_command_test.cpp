@@ -1,8 +1,11 @@
-// `herald serve` (src/cli/serve_command.cpp): --listen parsing, --help, usage errors, and the
-// program itself serving a directory until SIGTERM, reopening its log on SIGHUP.
+// `herald serve` (src/cli/serve_command.cpp): --listen parsing, --help, usage errors, the lab's
+// flags and config keys, and the program itself serving a directory (and the lab) until SIGTERM,
+// reopening its log on SIGHUP.
 
 #include "cli/serve_command.hpp"
 
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fcntl.h>
 #include <filesystem>
 #include <gmock/gmock.h>
@@ -30,6 +33,7 @@ namespace {
 using namespace std::chrono_literals;
 using test::PrintTo;
 using testing::HasSubstr;
+using testing::Not;
 
 struct listen_case {
   std::string name;
@@ -315,6 +319,188 @@ TEST_F(ServeProgram, SighupReopensTheAccessLog) {
   EXPECT_THAT(test::read_file(dir_.path() / "access.log.1"), HasSubstr("GET /before"));
   ASSERT_TRUE(p.wait_until_catching(SIGINT));
   EXPECT_EQ(p.stop_with(SIGINT), 0) << p.output();
+}
+
+// ----- the lab's flags and keys ------------------------------------------------------------------
+
+struct parsed_serve {
+  serve_options options;
+  std::string error;
+};
+
+// `herald serve ARGS` parsed as the program parses it, without serving.
+parsed_serve parse_serve(std::vector<std::string> args) {
+  parsed_serve out;
+  CLI::App app{"herald"};
+  add_serve_command(app, out.options);
+  args.insert(args.begin(), "serve");
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
+TEST(ServeLab, HelpDocumentsTheLabFlags) {
+  run_result r = run_herald({"serve", "--help"});
+  EXPECT_EQ(r.code, 0);
+  for (const char* flag : {"--lab", "--lab-prefix", "--lab-max-delay", "--lab-max-bytes"})
+    EXPECT_THAT(r.out, HasSubstr(flag));
+}
+
+TEST(ServeLab, LabFlagServesTheLabAtTheRoot) {
+  test::temp_dir dir;
+  const parsed_serve p = parse_serve({dir.path().string(), "--lab"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_TRUE(p.options.lab);
+  EXPECT_EQ(p.options.lab_options.prefix, "");
+  const parsed_serve without = parse_serve({dir.path().string()});
+  ASSERT_EQ(without.error, "");
+  EXPECT_FALSE(without.options.lab);
+}
+
+TEST(ServeLab, PrefixWithATrailingSlashIsAcceptedWithoutIt) {
+  test::temp_dir dir;
+  const parsed_serve p = parse_serve({dir.path().string(), "--lab-prefix", "/lab/"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.options.lab_options.prefix, "/lab");
+  EXPECT_TRUE(p.options.lab) << "--lab-prefix implies --lab";
+  const parsed_serve deep = parse_serve({dir.path().string(), "--lab-prefix", "/tools/lab"});
+  ASSERT_EQ(deep.error, "");
+  EXPECT_EQ(deep.options.lab_options.prefix, "/tools/lab");
+}
+
+TEST(ServeLab, RootPrefixStillImpliesTheLab) {
+  test::temp_dir dir;
+  const parsed_serve p = parse_serve({dir.path().string(), "--lab-prefix", "/"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.options.lab_options.prefix, "");
+  EXPECT_TRUE(p.options.lab) << "--lab-prefix / says where the lab goes: it implies --lab too";
+}
+
+TEST(ServeLab, PrefixWithoutLeadingSlashIsOneLineAndExit2) {
+  test::temp_dir dir;
+  run_result r = run_herald({"serve", dir.path().string(), "--lab-prefix", "lab"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--lab-prefix"));
+  EXPECT_THAT(r.err, HasSubstr("lab: expected a path such as /lab"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(ServeLab, PrefixThatIsNotAPathIsRefused) {
+  test::temp_dir dir;
+  for (std::string prefix : {"/lab?x=1", "/lab#top", "/a//b", "/l ab", "/%6cab", "\\lab"}) {
+    run_result r = run_herald({"serve", dir.path().string(), "--lab-prefix", prefix});
+    EXPECT_EQ(r.code, 2) << prefix;
+    EXPECT_THAT(r.err, HasSubstr("--lab-prefix")) << prefix;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+}
+
+TEST(ServeLab, BoundsAreChecked) {
+  test::temp_dir dir;
+  const parsed_serve p = parse_serve(
+      {dir.path().string(), "--lab", "--lab-max-delay", "2.5", "--lab-max-bytes", "4096"});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.options.lab_max_delay, 2.5);
+  EXPECT_EQ(p.options.lab_options.max_bytes, 4096u);
+  for (std::vector<std::string> bad :
+       {std::vector<std::string>{"--lab-max-delay", "601"},
+        std::vector<std::string>{"--lab-max-delay", "-1"},
+        std::vector<std::string>{"--lab-max-bytes", "0"},
+        std::vector<std::string>{"--lab-max-bytes", "many"}}) {
+    bad.insert(bad.begin(), {"serve", dir.path().string(), "--lab"});
+    run_result r = run_herald(bad);
+    EXPECT_EQ(r.code, 2) << bad[3] << " " << bad[4];
+    EXPECT_THAT(r.err, HasSubstr(bad[3]));
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+}
+
+TEST(ServeLab, ConfigKeysLabAndLabPrefix) {
+  test::temp_dir dir;
+  const auto prefixed = dir.write("prefixed.toml", "[serve]\nlab-prefix = \"/lab/\"\n");
+  const parsed_serve p = parse_serve({dir.path().string(), "--config", prefixed.string()});
+  ASSERT_EQ(p.error, "");
+  EXPECT_EQ(p.options.lab_options.prefix, "/lab");
+  EXPECT_TRUE(p.options.lab);
+
+  const auto plain = dir.write("plain.toml", "[serve]\nlab = true\n");
+  const parsed_serve q = parse_serve({dir.path().string(), "--config", plain.string()});
+  ASSERT_EQ(q.error, "");
+  EXPECT_TRUE(q.options.lab);
+  EXPECT_EQ(q.options.lab_options.prefix, "");
+
+  const parsed_serve flag_wins =
+      parse_serve({dir.path().string(), "--config", prefixed.string(), "--lab-prefix", "/x"});
+  ASSERT_EQ(flag_wins.error, "");
+  EXPECT_EQ(flag_wins.options.lab_options.prefix, "/x");
+}
+
+TEST(ServeLab, ConfigPrefixWithoutLeadingSlashIsOneLineAndExit2) {
+  test::temp_dir dir;
+  const auto file = dir.write("bad.toml", "[serve]\nlab-prefix = \"lab\"\n");
+  run_result r = run_herald({"serve", dir.path().string(), "--config", file.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("lab: expected a path such as /lab"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST(ServeLab, UnknownConfigKeyListsTheLabKeys) {
+  test::temp_dir dir;
+  const auto file = dir.write("typo.toml", "[serve]\nlab-prefx = \"/lab\"\n");
+  run_result r = run_herald({"serve", dir.path().string(), "--config", file.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown key \"lab-prefx\""));
+  EXPECT_THAT(r.err, HasSubstr("offer-choice, lab or lab-prefix"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+TEST_F(ServeProgram, LabPrefixServesTheLabBesideTheFiles) {
+  serve_process p({(dir_.path() / "www").string(), "--listen", "127.0.0.1:0", "--workers", "1",
+                   "--no-access-log", "--grace", "1", "--lab-prefix", "/lab",
+                   "--lab-max-delay", "1"});
+  ASSERT_TRUE(p.running());
+  ASSERT_TRUE(p.wait_for_output("/lab/\n")) << p.output();
+  EXPECT_THAT(p.output(), HasSubstr("herald: serving "));
+  EXPECT_THAT(p.output(), HasSubstr("herald: lab on http://127.0.0.1:"));
+  const unsigned short port = port_in(p.output());
+  ASSERT_NE(port, 0) << p.output();
+  test::raw_client c(port);
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/lab/get?x=1")));
+  auto lab = c.read_response();
+  ASSERT_TRUE(lab);
+  EXPECT_EQ(lab->status, 200);
+  EXPECT_THAT(lab->body, HasSubstr("\"url\": \"http://test.local/lab/get?x=1\""));
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/lab/delay/2")));
+  auto bounded = c.read_response();
+  ASSERT_TRUE(bounded);
+  EXPECT_EQ(bounded->status, 400) << "--lab-max-delay 1";
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/")));
+  auto files = c.read_response();
+  ASSERT_TRUE(files);
+  EXPECT_EQ(files->body, "<h1>home</h1>\n");
+  ASSERT_TRUE(p.wait_until_catching(SIGTERM));
+  EXPECT_EQ(p.stop_with(SIGTERM), 0) << p.output();
+}
+
+TEST_F(ServeProgram, LabAloneTakesEveryPath) {
+  serve_process p({(dir_.path() / "www").string(), "--listen", "127.0.0.1:0", "--workers", "1",
+                   "--no-access-log", "--grace", "1", "--lab"});
+  ASSERT_TRUE(p.running());
+  ASSERT_TRUE(p.wait_for_output("/\n")) << p.output();
+  EXPECT_THAT(p.output(), Not(HasSubstr("herald: serving ")));
+  const unsigned short port = port_in(p.output());
+  ASSERT_NE(port, 0) << p.output();
+  test::raw_client c(port);
+  ASSERT_TRUE(c.send(test::raw_request("GET", "/status/418")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 418);
+  ASSERT_TRUE(p.wait_until_catching(SIGTERM));
+  EXPECT_EQ(p.stop_with(SIGTERM), 0) << p.output();
 }
 
 }  // namespace

@@ -1,0 +1,207 @@
+#include <herald/client/fetch.hpp>
+
+#include <fmt/format.h>
+#include <functional>
+#include <random>
+#include <thread>
+
+#include <herald/core/auth_params.hpp>
+#include <herald/core/digest_auth.hpp>
+#include <herald/core/form.hpp>
+#include <herald/core/syntax.hpp>
+#include <herald/core/uri.hpp>
+
+namespace herald::client {
+
+namespace {
+
+using core::syntax::iequals;
+
+// Passes the content of the chain's last response to the user's sink; drops the rest.
+class gate final : public content_sink {
+ public:
+  gate(content_sink* user, std::function<bool(const response_record&)> leads_on)
+      : user_(user), leads_on_(std::move(leads_on)) {}
+  bool begin(const response_record& head) override {
+    passing_ = user_ != nullptr && !leads_on_(head);
+    return passing_ ? user_->begin(head) : true;
+  }
+  bool write(std::string_view octets) override { return passing_ ? user_->write(octets) : true; }
+
+ private:
+  content_sink* user_;
+  std::function<bool(const response_record&)> leads_on_;
+  bool passing_ = false;
+};
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string random_cnonce() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
+}  // namespace
+
+std::optional<std::string> answer_challenge(std::string_view value, const request_spec& r,
+                                            const credentials& who, std::string_view cnonce) {
+  std::optional<std::vector<core::challenge>> challenges = core::parse_challenges(value);
+  if (!challenges) return std::nullopt;
+  // Digest first: it never sends the password.
+  for (const core::challenge& c : *challenges) {
+    if (!iequals(c.scheme, "Digest")) continue;
+    const std::string* realm = c.param("realm");
+    const std::string* nonce = c.param("nonce");
+    if (realm == nullptr || nonce == nullptr) continue;
+    std::string algorithm = c.param("algorithm") ? *c.param("algorithm") : "MD5";
+    if (!core::digest_hash(algorithm, "")) continue;
+    // qop is a list; herald answers "auth" (RFC 7616 §3.3), or none for RFC 2069 servers.
+    std::string qop;
+    if (const std::string* offered = c.param("qop")) {
+      std::string_view list = *offered;
+      while (!list.empty()) {
+        std::size_t comma = list.find(',');
+        if (core::syntax::trim_ows(list.substr(0, comma)) == "auth") qop = "auth";
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+      }
+      if (qop.empty()) continue;
+    }
+    core::uri_parse_result u = core::parse_uri(r.url);
+    std::string uri = u.uri.path.empty() ? "/" : std::string(u.uri.path);
+    if (u.uri.query) uri += "?" + std::string(*u.uri.query);
+    core::digest_input in;
+    in.algorithm = algorithm;
+    in.username = who.user;
+    in.realm = *realm;
+    in.password = who.password;
+    in.nonce = *nonce;
+    in.cnonce = cnonce;
+    in.nc = "00000001";
+    in.qop = qop;
+    in.method = r.method;
+    in.uri = uri;
+    std::optional<std::string> response = core::digest_response(in);
+    if (!response) continue;
+    std::string out = fmt::format("Digest username={}, realm={}, nonce={}, uri={}, algorithm={}, response={}",
+                                  quoted(who.user), quoted(*realm), quoted(*nonce), quoted(uri),
+                                  algorithm, quoted(*response));
+    if (!qop.empty()) out += fmt::format(", qop={}, nc=00000001, cnonce={}", qop, quoted(cnonce));
+    if (const std::string* opaque = c.param("opaque")) out += ", opaque=" + quoted(*opaque);
+    return out;
+  }
+  if (who.digest_only) return std::nullopt;
+  for (const core::challenge& c : *challenges)
+    if (iequals(c.scheme, "Basic"))
+      return "Basic " + core::base64_encode(who.user + ":" + who.password);
+  return std::nullopt;
+}
+
+fetch_result fetch(http_client& client, request_spec request, const fetch_options& o,
+                   content_sink* sink) {
+  fetch_result result;
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  };
+  const unsigned max_hops = o.max_hops > 0 ? o.max_hops : default_max_hops(o.policy);
+  redirect_tracker redirects(o.policy, max_hops, request);
+  retry_tracker retries(o.retry);
+  bool challenge_left = o.auth.has_value();
+  // A redirect to follow or a challenge to answer leads the chain on: its content is dropped.
+  gate content(sink, [&](const response_record& head) {
+    const int status = head.status;
+    return (status >= 300 && status < 400 && status != 304 && status != 305 && status != 306 &&
+            o.follow && head.fields.find("Location")) ||
+           (status == 401 && challenge_left);
+  });
+  bool expect_retried = false;
+
+  auto wait = [&](const retry_decision& d) {
+    result.notes.push_back(fmt::format("retrying in {} ms: {}", d.wait.count(), d.reason));
+    if (o.on_wait) o.on_wait(d.wait, d.reason);
+    else std::this_thread::sleep_for(d.wait);
+  };
+
+  while (true) {
+    hop h;
+    h.request = request;
+    try {
+      response_record r = client.exchange(request, &content);
+      h.response = std::move(r);
+    } catch (const failure& f) {
+      h.step.verdict = redirect_verdict::final;
+      result.hops.push_back(std::move(h));
+      retry_decision d = f.what_kind() == failure::kind::url
+                             ? retry_decision{}
+                             : retries.after_failure(request.method, !f.before_request(), f.what(), elapsed());
+      if (d.retry) {
+        wait(d);
+        continue;
+      }
+      result.error = f;
+      if (!d.reason.empty() && retries.retries() > 0) result.notes.push_back(d.reason);
+      break;
+    }
+    const response_record& r = *h.response;
+
+    // 417 to our own expectation: once more without it (RFC 9110 §10.1.1).
+    if (r.status == 417 && request.may_expect && !expect_retried && !request.body.empty()) {
+      expect_retried = true;
+      request.may_expect = false;
+      result.notes.push_back("417: sent again without Expect: 100-continue");
+      result.hops.push_back(std::move(h));
+      continue;
+    }
+    // 401: answer the challenge once; a second 401 is final (RFC 9110 §15.5.2).
+    if (r.status == 401 && challenge_left) {
+      challenge_left = false;
+      std::optional<std::string> answer;
+      for (std::string_view value : r.fields.values("WWW-Authenticate")) {
+        answer = answer_challenge(value, request, *o.auth, random_cnonce());
+        if (answer) break;
+      }
+      if (answer) {
+        result.notes.push_back(fmt::format("401: answered the {} challenge", answer->substr(0, answer->find(' '))));
+        request.fields.set("Authorization", *answer);
+        result.hops.push_back(std::move(h));
+        continue;
+      }
+      result.notes.push_back("401: no challenge herald can answer with these credentials");
+    }
+    retry_decision d = retries.after_status(
+        r.status, r.fields.find("Retry-After"), request.method,
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), elapsed());
+    if (d.retry) {
+      result.hops.push_back(std::move(h));
+      wait(d);
+      continue;
+    }
+    if (!d.reason.empty()) result.notes.push_back(d.reason);
+
+    if (!o.follow) {
+      result.hops.push_back(std::move(h));
+      break;
+    }
+    h.step = redirects.next(request, r.status, r.fields.find("Location"));
+    const redirect_verdict verdict = h.step.verdict;
+    request_spec next = h.step.next;
+    result.hops.push_back(std::move(h));
+    if (verdict == redirect_verdict::final) break;
+    if (verdict != redirect_verdict::follow) {
+      result.stopped = verdict;
+      break;
+    }
+    request = std::move(next);
+  }
+  result.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  return result;
+}
+
+}  // namespace herald::client
