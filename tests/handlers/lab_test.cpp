@@ -1552,6 +1552,18 @@ const std::vector<compat_case>& compat_cases() {
         {"/form/b", jt::string, "2"},
         {"/json", jt::null},
         {"/files", jt::object}}},
+      {"PostMultipart",
+       "POST",
+       "/post",
+       {"Content-Type: multipart/form-data; boundary=XyZ"},
+       "--XyZ\r\nContent-Disposition: form-data; name=\"field\"\r\n\r\nvalue\r\n"
+       "--XyZ\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"a.txt\"\r\n"
+       "Content-Type: text/plain\r\n\r\nfile content\r\n--XyZ--\r\n",
+       {"args", "data", "files", "form", "headers", "json", "origin", "url"},
+       {{"/data", jt::string, ""},
+        {"/form", jt::object, json({{"field", "value"}})},
+        {"/files", jt::object, json({{"upload", "file content"}})},
+        {"/json", jt::null}}},
       {"Anything",
        "DELETE",
        "/anything/x",
