@@ -6,6 +6,7 @@
 
 #include <herald/core/status.hpp>
 #include <herald/core/syntax.hpp>
+#include <herald/core/uri.hpp>
 
 namespace herald::cli {
 
@@ -30,6 +31,8 @@ void add_request_flags(CLI::App& cmd, request_flags& f) {
   cmd.add_flag("-k,--insecure", f.insecure, "Do not verify the server's certificate (dangerous)");
   cmd.add_flag("--compressed", f.compressed, "Ask for gzip, deflate, br or zstd and decode the content");
   cmd.add_flag("--json", f.json, "Print one JSON object (see the README for the schema)");
+  cmd.add_option("--proxy", f.proxy, "An HTTP proxy, http://host:port (https goes through CONNECT)");
+  cmd.add_option("--proxy-user", f.proxy_user, "Credentials USER:PASS for the proxy (Basic)");
 }
 
 client::request_spec make_request(const std::string& method, const std::string& url,
@@ -70,6 +73,16 @@ client::client_options make_client_options(const request_flags& f) {
   o.total_timeout = std::chrono::milliseconds(static_cast<long long>(f.max_time * 1000));
   o.insecure = f.insecure;
   o.decode_content = f.compressed;
+  o.proxy = f.proxy;
+  o.proxy_user = f.proxy_user;
+  if (!f.proxy.empty()) {
+    core::uri_parse_result proxy = core::parse_uri(f.proxy);
+    if (!proxy || !proxy.uri.authority || !core::syntax::iequals(*proxy.uri.scheme, "http"))
+      throw std::invalid_argument("--proxy " + f.proxy + ": expected http://host:port");
+  }
+  if (!f.proxy_user.empty() && f.proxy.empty()) throw std::invalid_argument("--proxy-user needs --proxy");
+  if (!f.proxy_user.empty() && f.proxy_user.find(':') == std::string::npos)
+    throw std::invalid_argument("--proxy-user " + f.proxy_user + ": expected USER:PASS");
   return o;
 }
 

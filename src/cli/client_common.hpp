@@ -28,6 +28,8 @@ struct request_flags {
   bool insecure = false;
   bool compressed = false;
   bool json = false;
+  std::string proxy;
+  std::string proxy_user;
 };
 
 // Adds the flags above to a verb.

@@ -15,6 +15,7 @@
 
 #include <herald/client/retry.hpp>
 #include <herald/core/content_coding.hpp>
+#include <herald/core/form.hpp>
 #include <herald/core/syntax.hpp>
 #include <herald/core/uri.hpp>
 #include <herald/http1/error.hpp>
@@ -142,9 +143,16 @@ struct http_client::impl {
   explicit impl(client_options o) : opts(std::move(o)), tls(asio::ssl::context::tls_client) {
     asio::error_code ec;
     tls.set_default_verify_paths(ec);
+    if (!opts.proxy.empty()) {
+      proxy = parse_target(opts.proxy);
+      if (proxy->tls) throw failure(failure::kind::url, opts.proxy + ": herald speaks to proxies over http only");
+    }
+    if (!opts.proxy_user.empty()) proxy_authorization = "Basic " + core::base64_encode(opts.proxy_user);
   }
 
   client_options opts;
+  std::optional<target> proxy;
+  std::string proxy_authorization;
   asio::io_context io;
   asio::ssl::context tls;
   std::map<std::string, std::vector<std::unique_ptr<connection>>> idle;
@@ -164,19 +172,21 @@ struct http_client::impl {
     w.target = c.get();
     const auto start = steady::now();
     w.arm(opts.connect_timeout);
+    const target& first = proxy ? *proxy : t;
     tcp::resolver resolver(io);
     auto [resolve_ec, endpoints] =
-        co_await resolver.async_resolve(t.host, std::to_string(t.port), nothrow);
+        co_await resolver.async_resolve(first.host, std::to_string(first.port), nothrow);
     if (resolve_ec)
-      throw failure(failure::kind::resolve, fmt::format("cannot resolve {}: {}", t.host, describe(resolve_ec)));
+      throw failure(failure::kind::resolve, fmt::format("cannot resolve {}: {}", first.host, describe(resolve_ec)));
     auto [connect_ec, endpoint] = co_await asio::async_connect(*c->plain, endpoints, nothrow);
     if (connect_ec) {
       if (w.fired)
-        throw failure(failure::kind::timeout, fmt::format("connecting to {}:{} took longer than {} ms", t.host, t.port, opts.connect_timeout.count()));
-      throw failure(failure::kind::connect, fmt::format("cannot connect to {}:{}: {}", t.host, t.port, describe(connect_ec)));
+        throw failure(failure::kind::timeout, fmt::format("connecting to {}:{} took longer than {} ms", first.host, first.port, opts.connect_timeout.count()));
+      throw failure(failure::kind::connect, fmt::format("cannot connect to {}:{}: {}", first.host, first.port, describe(connect_ec)));
     }
     asio::error_code ignored;
     c->plain->set_option(tcp::no_delay(true), ignored);
+    if (proxy && t.tls) co_await tunnel(*c, t, w);
     time.connect = since(start);
     if (t.tls) {
       const auto tls_start = steady::now();
@@ -205,6 +215,31 @@ struct http_client::impl {
     }
     w.disarm();
     co_return c;
+  }
+
+  // RFC 9110 §9.3.6: CONNECT host:port; a 2xx makes the connection a tunnel to the origin.
+  asio::awaitable<void> tunnel(connection& c, const target& t, watch& w) {
+    std::string authority = fmt::format("{}:{}", t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host, t.port);
+    std::string request = fmt::format("CONNECT {0} HTTP/1.1\r\nHost: {0}\r\n", authority);
+    if (!proxy_authorization.empty()) request += "Proxy-Authorization: " + proxy_authorization + "\r\n";
+    request += "\r\n";
+    asio::error_code ec;
+    co_await c.write(request, ec);
+    if (ec) throw failure(failure::kind::connect, fmt::format("the proxy closed the connection: {}", describe(ec)));
+    http1::response_parser parser;
+    while (true) {
+      http1::parse_result parsed = parser.parse(c.buffer, "CONNECT");
+      if (parsed.state == http1::parse_state::rejected)
+        throw failure(failure::kind::connect, fmt::format("the proxy's answer to CONNECT is malformed: {}", http1::sentence(parsed.failure)));
+      if (parsed.state == http1::parse_state::complete) {
+        const http1::response_head& h = parser.head();
+        if (h.status / 100 != 2)
+          throw failure(failure::kind::connect, fmt::format("the proxy refused the tunnel to {}: {} {}", authority, h.status, h.reason));
+        c.buffer.erase(0, parsed.consumed);
+        co_return;
+      }
+      co_await read_more(c, w, false, false, "the proxy's answer to CONNECT");
+    }
   }
 
   // Reads until the buffer holds a whole final head; interim responses are recorded and
@@ -244,9 +279,16 @@ struct http_client::impl {
     if (expect && !fields.find("Expect")) fields.add("Expect", "100-continue");
     // RFC 9110 §8.6: a POST or PUT without content still says so with Content-Length: 0.
     const bool length_needed = !r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
+    // Through a proxy, an http request names its whole URL (RFC 9112 §3.2.2); an https one
+    // goes through the tunnel as to the origin.
+    const bool absolute_form = proxy && !t.tls;
+    if (absolute_form && !proxy_authorization.empty() && !fields.find("Proxy-Authorization"))
+      fields.add("Proxy-Authorization", proxy_authorization);
+    const std::string request_target =
+        absolute_form ? fmt::format("http://{}{}", t.host_field, t.request_target) : t.request_target;
     std::string head;
     std::optional<http1::serialize_error> bad = http1::serialize_request_head(
-        r.method, t.request_target, t.host_field, fields,
+        r.method, request_target, t.host_field, fields,
         length_needed ? http1::content_size::known(r.body.size()) : http1::content_size::empty(), head);
     if (bad) throw failure(failure::kind::url, fmt::format("cannot send this request: {}", http1::describe(*bad)));
 
@@ -397,7 +439,8 @@ struct http_client::impl {
   }
 
   asio::awaitable<response_record> run(const request_spec& r, content_sink* sink, bool pooled) {
-    const target t = parse_target(r.url);
+    target t = parse_target(r.url);
+    if (proxy) t.origin = proxy->origin + " " + t.origin;
     const auto start = steady::now();
     auto w = std::make_shared<watch>(io);
     w->start();

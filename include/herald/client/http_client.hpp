@@ -20,6 +20,7 @@
 //   shorter than announced is a failure (RFC 9112 §6.3), never a success. Content codings
 //   (gzip, deflate, br, zstd) are decoded when `decode_content` asked for them.
 // - Timeouts: connect, the response head (from the request's end), and the whole exchange.
+// - An HTTP proxy, for http (absolute-form requests) and https (CONNECT, then TLS end to end).
 
 #include <chrono>
 #include <cstdint>
@@ -44,6 +45,11 @@ struct client_options {
   bool decode_content = false;  // send Accept-Encoding and decode what comes back
   std::uint64_t max_buffered = std::uint64_t{1} << 30;  // content kept in memory
   std::string user_agent = "herald/0.1.0";
+  // An HTTP proxy, "http://host:port": http URLs go to it in absolute form (RFC 9112 §3.2.2),
+  // https URLs through a CONNECT tunnel (RFC 9110 §9.3.6). `proxy_user` ("USER:PASS") is sent
+  // as Basic Proxy-Authorization; a 407 is then final.
+  std::string proxy;
+  std::string proxy_user;
 };
 
 struct exchange_timings {
