@@ -697,13 +697,20 @@ struct digest_answer {
 
 // RFC 7616 §3.4.1: response = H(H(A1):nonce:nc:cnonce:qop:H(A2)), A1 = user:realm:password,
 // A2 = method:uri, and for auth-int method:uri:H(entity-body).
+// With "-sess" (§3.4.2), H(A1) = H(H(user:realm:password):nonce:cnonce).
 std::string digest_authorization(const digest_answer& d) {
-  const EVP_MD* md = d.algorithm == "SHA-256" ? EVP_sha256() : EVP_md5();
+  const bool session = d.algorithm.ends_with("-sess");
+  const std::string base = session ? d.algorithm.substr(0, d.algorithm.size() - 5) : d.algorithm;
+  const EVP_MD* md = base == "SHA-256"       ? EVP_sha256()
+                     : base == "SHA-512-256" ? EVP_sha512_256()
+                                             : EVP_md5();
   auto h = [md](std::string_view text) { return hex_digest(md, text); };
+  std::string ha1 = h(d.user + ":" + d.realm + ":" + d.password);
+  if (session) ha1 = h(ha1 + ":" + d.nonce + ":" + d.cnonce);
   std::string a2 = d.method + ":" + d.uri;
   if (d.qop == "auth-int") a2 += ":" + h(d.body);
-  const std::string response = h(h(d.user + ":" + d.realm + ":" + d.password) + ":" + d.nonce +
-                                 ":" + d.nc + ":" + d.cnonce + ":" + d.qop + ":" + h(a2));
+  const std::string response =
+      h(ha1 + ":" + d.nonce + ":" + d.nc + ":" + d.cnonce + ":" + d.qop + ":" + h(a2));
   return "Authorization: Digest username=\"" + d.user + "\", realm=\"" + d.realm +
          "\", nonce=\"" + d.nonce + "\", uri=\"" + d.uri + "\", algorithm=" + d.algorithm +
          ", qop=" + d.qop + ", nc=" + d.nc + ", cnonce=\"" + d.cnonce + "\", response=\"" +
@@ -778,6 +785,30 @@ TEST_F(LabDigest, Md5AndSha256WithQopAuthIntCoverTheContent) {
     ASSERT_TRUE(changed);
     EXPECT_EQ(changed->status, 401) << algorithm;
   }
+}
+
+TEST_F(LabDigest, SessionAlgorithmsAndSha512256) {
+  for (std::string algorithm : {"MD5-sess", "SHA-256-sess", "SHA-512-256", "SHA-512-256-sess"}) {
+    digest_answer d = challenge("/digest-auth/auth/user/passwd/" + algorithm);
+    EXPECT_EQ(d.algorithm, algorithm);
+    auto r = get(d.uri, {digest_authorization(d)});
+    ASSERT_TRUE(r) << algorithm;
+    EXPECT_EQ(r->status, 200) << algorithm << ": " << r->body;
+    // -sess binds the cnonce into H(A1): another cnonce with the same response fails.
+    std::string forged = digest_authorization(d);
+    forged.replace(forged.find("cnonce=\"0a4f113b\""), 17, "cnonce=\"ffffffff\"");
+    auto refused = get(d.uri, {forged});
+    ASSERT_TRUE(refused) << algorithm;
+    EXPECT_EQ(refused->status, 401) << algorithm;
+  }
+}
+
+TEST_F(LabDigest, UriOtherThanTheTargetIs400) {
+  digest_answer d = challenge("/digest-auth/auth/user/passwd/MD5");
+  d.uri = "/digest-auth/auth/user/passwd";
+  auto r = get("/digest-auth/auth/user/passwd/MD5", {digest_authorization(d)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
 }
 
 TEST_F(LabDigest, WrongPasswordIs401WithAFreshChallenge) {
@@ -856,6 +887,20 @@ TEST_F(Lab, ETagEndpointEvaluatesPreconditions) {
   auto match = get("/etag/xyzzy", {"If-Match: \"xyzzy\""});
   ASSERT_TRUE(match);
   EXPECT_EQ(match->status, 200);
+  // RFC 9110 §13.1.2: If-None-Match compares weakly, "*" matches any current representation.
+  auto weak_none_match = get("/etag/xyzzy", {"If-None-Match: W/\"xyzzy\""});
+  ASSERT_TRUE(weak_none_match);
+  EXPECT_EQ(weak_none_match->status, 304);
+  auto star = get("/etag/xyzzy", {"If-None-Match: *"});
+  ASSERT_TRUE(star);
+  EXPECT_EQ(star->status, 304);
+  // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches.
+  auto weak_match = get("/etag/xyzzy", {"If-Match: W/\"xyzzy\""});
+  ASSERT_TRUE(weak_match);
+  EXPECT_EQ(weak_match->status, 412);
+  auto list = get("/etag/xyzzy", {"If-None-Match: \"a\", \"xyzzy\""});
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 304);
   auto bad = get("/etag/a%22b");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
@@ -881,6 +926,24 @@ TEST_F(Lab, RangeServesPartsOfTheAlphabet) {
   ASSERT_TRUE(beyond);
   EXPECT_EQ(beyond->status, 416);
   EXPECT_EQ(beyond->field("Content-Range"), "bytes */100");
+
+  // Ranges far apart go as multipart/byteranges (RFC 9110 §14.6); near ones may be coalesced.
+  auto two = get("/range/1000", {"Range: bytes=0-1,900-901"});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->status, 206);
+  EXPECT_THAT(two->field("Content-Type").value_or(""), StartsWith("multipart/byteranges; boundary="));
+  EXPECT_THAT(two->body, HasSubstr("Content-Range: bytes 0-1/1000\r\n\r\nab\r\n"));
+  EXPECT_THAT(two->body, HasSubstr("Content-Range: bytes 900-901/1000\r\n\r\nqr\r\n"));
+  auto near = get("/range/100", {"Range: bytes=0-1,5-6"});
+  ASSERT_TRUE(near);
+  EXPECT_EQ(near->status, 206);
+  EXPECT_EQ(near->field("Content-Range"), "bytes 0-6/100");
+  EXPECT_EQ(near->body, "abcdefg");
+
+  auto same = get("/range/100", {"Range: bytes=90-", "If-Range: " + whole->field("ETag").value_or("")});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 206);
+  EXPECT_EQ(same->body, "mnopqrstuv");
 
   auto too_long = get("/range/4097");
   ASSERT_TRUE(too_long);

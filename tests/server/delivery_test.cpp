@@ -120,6 +120,8 @@ TEST_F(Delivery, DelayHoldsTheResponseBack) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "late");
+  EXPECT_TRUE(r->has("Date"));
+  EXPECT_EQ(r->field("Server"), "herald");
 }
 
 TEST_F(Delivery, ProcessingSends102EveryIntervalDuringTheDelay) {
@@ -293,6 +295,32 @@ TEST_F(Delivery, PipelinedRequestAfterAPacedResponse) {
   auto first = c.read_response();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->body, "late");
+  auto second = c.read_response();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "plain");
+}
+
+TEST_F(Delivery, PipelinedResponsesKeepTheirOrderAroundAPacedOne) {
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/plain") + raw_request("GET", "/pieces") +
+                     raw_request("GET", "/plain")));
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    bodies.push_back(r->body);
+  }
+  EXPECT_EQ(bodies, (std::vector<std::string>{"plain", "onetwothree", "plain"}));
+}
+
+TEST_F(Delivery, Http10KeepAliveSurvivesAPacedResponseWithALength) {
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/pieces", {"Connection: keep-alive"}, "HTTP/1.0")));
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "onetwothree");
+  EXPECT_THAT(first->head, HasSubstr("Connection: keep-alive\r\n"));
+  ASSERT_TRUE(c.send(raw_request("GET", "/plain", {"Connection: keep-alive"}, "HTTP/1.0")));
   auto second = c.read_response();
   ASSERT_TRUE(second);
   EXPECT_EQ(second->body, "plain");
