@@ -448,6 +448,17 @@ TEST(ServeLab, ConfigPrefixWithoutLeadingSlashIsOneLineAndExit2) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
+// As every other error in the file (config_file_test.cpp): the file and line, not a flag the
+// user never gave.
+TEST(ServeLab, ConfigPrefixErrorNamesTheFileAndLine) {
+  test::temp_dir dir;
+  const auto file = dir.write("bad.toml", "[serve]\nlab-prefix = \"lab\"\n");
+  run_result r = run_herald({"serve", dir.path().string(), "--config", file.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(file.string() + ":2:"));
+  EXPECT_THAT(r.err, Not(HasSubstr("--lab-prefix")));
+}
+
 TEST(ServeLab, UnknownConfigKeyListsTheLabKeys) {
   test::temp_dir dir;
   const auto file = dir.write("typo.toml", "[serve]\nlab-prefx = \"/lab\"\n");

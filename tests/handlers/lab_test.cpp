@@ -1295,6 +1295,12 @@ TEST_F(Lab, ResponseHeadersComeFromTheQuery) {
     ASSERT_TRUE(b) << framing;
     EXPECT_EQ(b->status, 400) << framing;
   }
+  // RFC 9110 §5.3: Server is no list; the server writes its own, so the query's must replace
+  // it or be refused (as Date is), never make a second line.
+  auto server = get("/response-headers?Server=other");
+  ASSERT_TRUE(server);
+  EXPECT_LE(server->count("Server"), 1u) << server->head;
+
   auto forged = get("/response-headers?X-B=a%0D%0AX-Forged:%201");
   ASSERT_TRUE(forged);
   EXPECT_EQ(forged->status, 400);

@@ -51,6 +51,7 @@ class paced_handler : public handler {
       plan->delay = 400ms;
     } else if (path == "/chunked") {
       r.fields.set("Content-Type", "text/plain");
+      r.fields.set("Trailer", "X-Sum, X-Note");
       r.body.pieces.emplace_back(std::string("abc"));
       r.body.pieces.emplace_back(std::string());  // an empty piece must not end the content
       r.body.pieces.emplace_back(std::string("defgh"));
@@ -196,6 +197,7 @@ TEST_F(Delivery, ChunkedWithTrailersOnTheWire) {
   const std::string head = head_of(octets);
   EXPECT_THAT(head, StartsWith("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(head, HasSubstr("Transfer-Encoding: chunked\r\n"));
+  EXPECT_THAT(head, HasSubstr("Trailer: X-Sum, X-Note\r\n"));
   EXPECT_THAT(head, Not(HasSubstr("Content-Length")));
   // One chunk per non-empty piece, the last chunk, the trailer section, the empty line.
   EXPECT_EQ(after_head(octets), "3\r\nabc\r\n5\r\ndefgh\r\n0\r\nX-Sum: 8\r\nX-Note: two\r\n\r\n");
@@ -224,6 +226,9 @@ TEST_F(Delivery, ChunkedToHttp10IsDelimitedByTheClose) {
   EXPECT_THAT(head, Not(HasSubstr("Content-Length")));
   EXPECT_THAT(head, HasSubstr("Connection: close\r\n"));
   EXPECT_EQ(after_head(octets), "abcdefgh") << "no chunk sizes, no trailers";
+  // RFC 9110 §6.6.2: Trailer announces the fields the trailer section will hold; without one,
+  // it announces fields that never come.
+  EXPECT_THAT(head, Not(HasSubstr("Trailer:")));
 }
 
 TEST_F(Delivery, ChunkedToHttp10KeepAliveIsStillClosed) {
