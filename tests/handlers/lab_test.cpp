@@ -1559,6 +1559,54 @@ TEST_F(Lab, KeepAliveAcrossEndpoints) {
   }
 }
 
+// A lab with bounds below its endpoints' defaults: a request that names no parameter gets the
+// default brought within the bound, not a 400 about a parameter it never sent.
+class LabSmallBounds : public Lab {
+ protected:
+  void SetUp() override {
+    lab_options o = small_lab();
+    o.max_delay = 1s;
+    o.max_bytes = 1000;
+    lab_.emplace(o);
+    server_.emplace(test::test_options(), *lab_);
+  }
+};
+
+TEST_F(LabSmallBounds, StreamBytesDefaultChunkSizeFits) {
+  auto r = get("/stream-bytes/100");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->body.size(), 100u);
+}
+
+TEST_F(LabSmallBounds, DropDefaultLengthFits) {
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/drop/600", {"Connection: close"})));
+  ASSERT_TRUE(c.wait_closed(2s));
+  EXPECT_THAT(c.buffered(), StartsWith("HTTP/1.1 200 OK\r\n")) << c.buffered().substr(0, 300);
+}
+
+TEST_F(LabSmallBounds, ProcessingDefaultSecondsFit) {
+  auto r = get("/processing");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(LabSmallBounds, DripDefaultDurationFits) {
+  auto r = get("/drip");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(LabSmallBounds, TimeoutDefaultIsTheBound) {
+  raw_client c = connect();
+  const auto start = test::steady::now();
+  ASSERT_TRUE(c.send(raw_request("GET", "/timeout")));
+  EXPECT_TRUE(c.wait_closed(2500ms));
+  EXPECT_GE(test::steady::now() - start, 900ms);
+  EXPECT_THAT(c.buffered(), StartsWith("HTTP/1.1 200 OK\r\n"));
+}
+
 // ----- httpbin compatibility ----------------------------------------------------------------------
 
 // One request and the JSON httpbin documents for it: the exact set of top-level keys, and the
