@@ -472,6 +472,24 @@ TEST_F(Lab, StatusRetryAfterComesFromTheQuery) {
   EXPECT_EQ(r->field("Retry-After"), "30");
 }
 
+TEST_F(Lab, StatusRetryAfterIsValidatedAsRetryAfterIs) {
+  // RFC 9110 §10.2.3: delay-seconds or an HTTP-date; /retry-after/soon is a 400 for this reason.
+  auto r = get("/status/503?retry_after=soon");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->field("Retry-After"), "soon") << r->head;
+}
+
+// lab_parts.hpp: call::host() is "Host, or the listening address".
+TEST_F(Lab, WithoutHostAbsoluteUrlsNameTheListeningAddress) {
+  raw_client c = connect();
+  ASSERT_TRUE(c.send("GET /absolute-redirect/1 HTTP/1.0\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 302);
+  EXPECT_EQ(r->field("Location"),
+            "http://127.0.0.1:" + std::to_string(server_->port()) + "/get");
+}
+
 TEST_F(Lab, StatusUpgradeToEchoSwitchesAndEchoes) {
   raw_client c = connect();
   ASSERT_TRUE(c.send(raw_request("GET", "/status/101", {"Connection: Upgrade", "Upgrade: echo"}) +
