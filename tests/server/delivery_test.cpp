@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <herald/server/handler.hpp>
@@ -58,6 +59,10 @@ class paced_handler : public handler {
       plan->chunked = true;
       plan->trailers.add("X-Sum", "8");
       plan->trailers.add("X-Note", "two");
+    } else if (path == "/slow-chunked") {
+      r.body.pieces.emplace_back(std::string(20000, 's'));
+      plan->chunked = true;
+      plan->delay = 300ms;
     } else if (path == "/pieces") {
       r.fields.set("Content-Type", "text/plain");
       for (const char* piece : {"one", "two", "three"}) r.body.pieces.emplace_back(std::string(piece));
@@ -237,6 +242,21 @@ TEST_F(Delivery, ChunkedToHttp10KeepAliveIsStillClosed) {
   ASSERT_TRUE(c.wait_closed(2s)) << "close-delimited content needs the close";
   EXPECT_THAT(head_of(c.buffered()), HasSubstr("Connection: close\r\n"));
   EXPECT_EQ(after_head(c.buffered()), "abcdefgh");
+}
+
+// RFC 9112 §9.6: a server closing while the client may still be sending closes in stages
+// (lingering), so that the client reads the response rather than a reset; the ordinary path
+// does so (connection_test.cpp), and a paced response whose end is the close must too.
+TEST_F(Delivery, CloseDelimitedResponseSurvivesARequestSentMeanwhile) {
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/slow-chunked", {}, "HTTP/1.0")));
+  std::this_thread::sleep_for(100ms);
+  // Sent while the server waits out the delay: it stays unread in the server's kernel.
+  ASSERT_TRUE(c.send(raw_request("GET", "/plain", {}, "HTTP/1.0")));
+  std::this_thread::sleep_for(600ms);  // the response and the close are both here by now
+  EXPECT_TRUE(c.wait_closed(2s));
+  EXPECT_EQ(c.last_end(), test::read_end::closed) << "the server reset the connection";
+  EXPECT_EQ(after_head(c.buffered()), std::string(20000, 's'));
 }
 
 TEST_F(Delivery, CutAfterClosesMidContent) {
