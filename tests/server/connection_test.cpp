@@ -52,6 +52,12 @@ class test_handler : public handler {
       return content_decision::reject(std::move(no));
     }
     if (r.head.path == "/throw-in-prepare") throw std::runtime_error("secret prepare detail");
+    if (r.head.path == "/silent") {
+      // Reads the content without telling the client to go on (content_decision::send_continue).
+      content_decision quiet = content_decision::accept(max_size);
+      quiet.send_continue = false;
+      return quiet;
+    }
     return content_decision::accept(max_size);
   }
 
@@ -534,6 +540,21 @@ TEST_F(Connection, ContinueIsSentWhenTheHandlerWillReadTheContent) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "POST /upload 5\nhello");
+  expect_open_after(c, *r);
+}
+
+TEST_F(Connection, NoContinueWhenTheHandlerSaysSoButTheContentIsRead) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(
+      c.send(raw_request("POST", "/silent", {"Content-Length: 5", "Expect: 100-continue"})));
+  EXPECT_TRUE(c.stays_quiet(300ms)) << "sent: " << c.buffered();
+  // RFC 9110 §10.1.1: the client sends the content after its own wait.
+  ASSERT_TRUE(c.send("hello"));
+  auto r = c.read_response("POST");
+  ASSERT_TRUE(r) << to_string(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "POST /silent 5\nhello");
   expect_open_after(c, *r);
 }
 
