@@ -147,6 +147,20 @@ TEST(ContentCoding, DecodesZlibsOwnOutput) {
   EXPECT_FALSE(decode(content_coding::gzip, packed, 1 << 20)) << "zlib format is not gzip";
 }
 
+TEST(ContentCoding, ChecksumMismatchIsRefused) {
+  // gzip ends with CRC-32 and ISIZE (RFC 1952 §2.3.1), the zlib format with Adler-32
+  // (RFC 1950 §2.2): a flipped octet in either is corruption, not content.
+  for (content_coding c : {content_coding::gzip, content_coding::deflate}) {
+    std::string coded = encode(c, "checked content, checked twice");
+    for (std::size_t from_end : {1u, 4u, 5u, 8u}) {
+      if (c == content_coding::deflate && from_end > 4) continue;  // Adler-32 is 4 octets
+      std::string bad = coded;
+      bad[bad.size() - from_end] = static_cast<char>(bad[bad.size() - from_end] ^ 0x01);
+      EXPECT_FALSE(decode(c, bad, 1 << 20)) << token(c) << ", octet " << from_end << " from the end";
+    }
+  }
+}
+
 TEST(ContentCoding, GzipIsNotDeflate) {
   const std::string gz = encode(content_coding::gzip, "which format?");
   EXPECT_FALSE(decode(content_coding::deflate, gz, 1 << 20));
