@@ -222,7 +222,7 @@ int run_check(const check_options& o, std::ostream& out, std::ostream& err, bool
   if (o.request.json) {
     json all = json::array();
     for (const checked& c : results) all.push_back(to_json(c, o.method));
-    out << json{{"results", all}, {"summary", summary}}.dump(2) << '\n';
+    out << json{{"results", all}, {"summary", summary}}.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
     return status;
   }
   painter paint(color);

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 #include <toml++/toml.h>
+
+#include <herald/handlers/lab.hpp>
 #include <utility>
 
 namespace herald::cli {
@@ -79,7 +81,10 @@ void read_serve(const toml::table& serve, config_file& out) {
     } else if (name == "lab") {
       out.lab = bool_of(node, name);
     } else if (name == "lab-prefix") {
-      out.lab_prefix = string_of(node, name);
+      std::string prefix = string_of(node, name);
+      if (std::optional<std::string> error = handlers::normalize_lab_prefix(prefix))
+        fail(node.source(), quoted(name) + ": " + *error);
+      out.lab_prefix = std::move(prefix);
     } else {
       fail(key.source(),
            "unknown key " + quoted(name) +

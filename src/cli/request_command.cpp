@@ -83,7 +83,7 @@ struct saved_state {
   void store(const fs::path& p) const {
     json j{{"url", url}, {"etag", etag}, {"last_modified", last_modified},
            {"length", length ? json(*length) : json(nullptr)}, {"complete", complete}};
-    std::ofstream(p) << j.dump(2) << '\n';
+    std::ofstream(p) << j.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
   }
   // The validator If-Range may carry: a strong ETag, else Last-Modified (RFC 9110 §13.1.5).
   std::string if_range() const {
@@ -299,7 +299,7 @@ int print_json(const client::fetch_result& r, std::ostream& out, int status) {
     for (auto [name, value] : last->fields) fields.push_back({std::string(name), std::string(value)});
     j["headers"] = fields;
   }
-  out << j.dump(2) << '\n';
+  out << j.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
   return status;
 }
 

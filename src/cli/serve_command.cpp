@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <herald/handlers/lab.hpp>
 #include <herald/handlers/path_rules.hpp>
 #include <herald/server/resource_handler.hpp>
 #include <herald/server/router.hpp>
@@ -47,19 +48,13 @@ void apply_config(CLI::App& cmd, serve_options& o) {
   if (file.multiviews && !given("--multiviews")) o.files.multiviews = *file.multiviews;
   if (file.offer_choice && !given("--offer-choice")) o.files.offer_choice = *file.offer_choice;
   if (file.lab && !given("--lab")) o.lab = *file.lab;
-  if (file.lab_prefix && !given("--lab-prefix")) o.lab_options.prefix = *file.lab_prefix;
+  if (file.lab_prefix && !given("--lab-prefix")) {
+    o.lab_options.prefix = *file.lab_prefix;
+    o.lab = true;  // a prefix says where the lab goes, so it implies the lab
+  }
   for (handlers::path_rule& rule : file.rules) o.files.rules.add(std::move(rule));
 }
 
-// A prefix is a path of whole segments: "/lab", never "lab" or "/lab?x".
-void check_lab_prefix(std::string& prefix) {
-  while (prefix.size() > 1 && prefix.ends_with('/')) prefix.pop_back();
-  if (prefix == "/") prefix.clear();
-  if (!prefix.empty() && (prefix.front() != '/' ||
-                          prefix.find_first_of("?#%\\ ") != std::string::npos ||
-                          prefix.find("//") != std::string::npos))
-    throw CLI::ValidationError("--lab-prefix", prefix + ": expected a path such as /lab");
-}
 
 }  // namespace
 
@@ -185,8 +180,11 @@ void add_serve_command(CLI::App& app, serve_options& o) {
     apply_config(*cmd, o);
     if (o.files.offer_choice && !o.files.multiviews)
       throw CLI::ValidationError("--offer-choice", "it chooses among multiviews: add --multiviews");
-    check_lab_prefix(o.lab_options.prefix);
-    if (!o.lab_options.prefix.empty()) o.lab = true;
+    if (cmd->count("--lab-prefix") > 0) {
+      if (std::optional<std::string> error = handlers::normalize_lab_prefix(o.lab_options.prefix))
+        throw CLI::ValidationError("--lab-prefix", *error);
+      o.lab = true;
+    }
   });
 }
 

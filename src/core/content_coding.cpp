@@ -48,6 +48,8 @@ std::optional<std::string> zlib_decode(content_coding c, std::string_view in, st
     if (out.size() + produced > max) rc = Z_BUF_ERROR;
     else out.append(buffer, produced);
     if (rc == Z_OK && produced == 0 && z.avail_in == 0) rc = Z_BUF_ERROR;  // truncated
+    // RFC 1952 §2.2: a gzip file is a series of members, decoded one after another.
+    if (rc == Z_STREAM_END && c == content_coding::gzip && z.avail_in > 0) rc = inflateReset(&z);
   }
   const bool whole = rc == Z_STREAM_END && z.avail_in == 0;
   inflateEnd(&z);

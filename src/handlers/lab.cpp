@@ -119,6 +119,12 @@ json pairs_to_json(const std::vector<std::pair<std::string, std::string>>& pairs
 
 }  // namespace
 
+std::string text_of(const json& value, int indent) {
+  // Octets that are not UTF-8 (a query's %FF, a header's obs-text) show as U+FFFD, as
+  // httpbin's own decoding does, rather than failing the response.
+  return value.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 json echo(const call& c, bool with_content, bool with_method) {
   json headers = json::object();
   for (const http1::field_line& f : c.req.head.fields) {
@@ -161,7 +167,7 @@ json echo(const call& c, bool with_content, bool with_method) {
 
 response json_response(int status, const json& body) {
   response r(status);
-  r.set_text(body.dump(2) + "\n", "application/json");
+  r.set_text(text_of(body), "application/json");
   return r;
 }
 
@@ -171,7 +177,7 @@ response problem(int status, std::string_view detail) {
             {"status", status},
             {"detail", std::string(detail)}};
   response r(status);
-  r.set_text(body.dump(2) + "\n", "application/problem+json");
+  r.set_text(text_of(body), "application/problem+json");
   return r;
 }
 
@@ -192,12 +198,16 @@ std::optional<std::uint64_t> whole_number(std::string_view text) {
 }
 
 // Seconds as httpbin takes them: "2", "0.5".
-std::optional<std::chrono::milliseconds> duration(std::string_view text) {
+std::optional<double> seconds_of(std::string_view text) {
   double s = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
   if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(s) || s < 0)
     return std::nullopt;
-  return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+  return s;
+}
+
+bool valid_retry_after(std::string_view value) {
+  return whole_number(value).has_value() || core::parse_http_date(value).has_value();
 }
 
 std::mt19937_64& random_engine() {
@@ -221,11 +231,12 @@ std::uint64_t bounded(std::string_view text, std::uint64_t low, std::uint64_t hi
 
 std::chrono::milliseconds bounded_time(std::string_view text, std::chrono::milliseconds high,
                                        std::string_view what) {
-  std::optional<std::chrono::milliseconds> d = duration(text);
-  if (!d) throw bounded_error{problem(400, fmt::format("{} must be a number of seconds, not \"{}\".", what, text))};
-  if (*d > high)
+  std::optional<double> s = seconds_of(text);
+  if (!s) throw bounded_error{problem(400, fmt::format("{} must be a number of seconds, not \"{}\".", what, text))};
+  // Compared before converting: a huge number of seconds has no millisecond count.
+  if (*s * 1000 > static_cast<double>(high.count()))
     throw bounded_error{problem(400, fmt::format("{} may be at most {} s on this server.", what, high.count() / 1000.0))};
-  return *d;
+  return std::chrono::milliseconds(static_cast<long long>(*s * 1000));
 }
 
 std::string random_octets(std::uint64_t n, std::optional<std::string_view> seed) {
@@ -234,6 +245,8 @@ std::string random_octets(std::uint64_t n, std::optional<std::string_view> seed)
   for (char& ch : out) ch = static_cast<char>(seeded() & 0xFF);
   return out;
 }
+
+std::string seconds_text(std::chrono::milliseconds t) { return fmt::format("{}", t.count() / 1000.0); }
 
 std::shared_ptr<server::delivery> plan() { return std::make_shared<server::delivery>(); }
 
@@ -450,6 +463,10 @@ response status_code(lab_state& s, call& c) {
     case 201:
       r.fields.set("Location", c.link("/anything/created"));
       break;
+    case 226:
+      // RFC 3229 §10.4.1: the ETag of the instance the manipulations produced.
+      r.fields.set("ETag", "\"lab-226\"");
+      break;
     case 206:
       // RFC 9110 §15.3.7: a single part carries Content-Range.
       r.fields.set("Content-Range", "bytes 0-15/26");
@@ -485,9 +502,13 @@ response status_code(lab_state& s, call& c) {
       r.fields.set("Upgrade", "echo");
       break;
     case 429:
-    case 503:
-      r.fields.set("Retry-After", std::string(c.param("retry_after").value_or("1")));
+    case 503: {
+      std::string_view after = c.param("retry_after").value_or("1");
+      if (!valid_retry_after(after))
+        return problem(400, "retry_after is a number of seconds or an HTTP-date (RFC 9110 §10.2.3).");
+      r.fields.set("Retry-After", after);
       break;
+    }
     case 451:
       r.fields.set("Link", fmt::format("<{}>; rel=\"blocked-by\"", c.absolute("/status")));
       break;
@@ -604,8 +625,9 @@ response response_headers(lab_state&, call& c) {
   json shown = json::object();
   for (const auto& [name, value] : c.query) {
     if (core::syntax::iequals(name, "Content-Length") || core::syntax::iequals(name, "Transfer-Encoding") ||
-        core::syntax::iequals(name, "Connection") || core::syntax::iequals(name, "Date"))
-      return problem(400, fmt::format("{} is the server's to set: it frames the message.", name));
+        core::syntax::iequals(name, "Connection") || core::syntax::iequals(name, "Date") ||
+        core::syntax::iequals(name, "Server"))
+      return problem(400, fmt::format("{} is the server's to set (it frames or stamps every response).", name));
     if (!r.fields.add(name, value))
       return problem(400, fmt::format("\"{}: {}\" is not a valid field line.", name, value));
     std::string key = name;
@@ -617,7 +639,7 @@ response response_headers(lab_state&, call& c) {
     r.fields.set("Content-Type", "application/json");
     shown["Content-Type"] = "application/json";
   }
-  std::string body = shown.dump(2) + "\n";
+  std::string body = text_of(shown);
   r.body.pieces.emplace_back(std::move(body));
   return r;
 }
@@ -632,7 +654,7 @@ response cache(lab_state& s, call& c) {
   // The echo differs with each request's fields, so its validators are weak (RFC 9110 §8.8.1):
   // every version is as good as another for a cache.
   document d;
-  d.body = echo(c, false, false).dump(2) + "\n";
+  d.body = text_of(echo(c, false, false));
   d.etag = fmt::format("lab-{:x}", s.started.time_since_epoch().count());
   d.weak = true;
   d.modified = s.started;
@@ -644,7 +666,7 @@ response etag(lab_state&, call& c) {
   if (c.segments[1].empty() || !core::is_opaque_tag_content(c.segments[1]))
     return problem(400, "An entity tag holds no spaces, quotes or controls (RFC 9110 §8.8.3).");
   document d;
-  d.body = echo(c, false, false).dump(2) + "\n";
+  d.body = text_of(echo(c, false, false));
   d.etag = c.segments[1];
   return decide(d, c);
 }
@@ -672,7 +694,8 @@ response bytes(lab_state& s, call& c) {
 response stream_bytes(lab_state& s, call& c) {
   if (c.segments.size() != 2) return problem(404, "Try /stream-bytes/1024.");
   std::uint64_t n = bounded(c.segments[1], 0, s.opts.max_bytes, "The length");
-  std::uint64_t chunk = bounded(c.param("chunk_size").value_or("10240"), 1, s.opts.max_bytes, "chunk_size");
+  const std::string default_chunk = std::to_string(std::min<std::uint64_t>(10240, s.opts.max_bytes));
+  std::uint64_t chunk = bounded(c.param("chunk_size").value_or(default_chunk), 1, s.opts.max_bytes, "chunk_size");
   std::string all = random_octets(n, c.param("seed"));
   response r;
   r.fields.set("Content-Type", "application/octet-stream");
@@ -691,7 +714,7 @@ response stream(lab_state& s, call& c) {
   json line = echo(c, false, false);
   for (std::uint64_t i = 0; i < n; ++i) {
     line["id"] = i;
-    r.body.pieces.emplace_back(line.dump() + "\n");
+    r.body.pieces.emplace_back(text_of(line, -1));
   }
   auto p = plan();
   p->chunked = true;
@@ -700,7 +723,8 @@ response stream(lab_state& s, call& c) {
 }
 
 response drip(lab_state& s, call& c) {
-  auto total = bounded_time(c.param("duration").value_or("2"), s.opts.max_delay, "duration");
+  const std::string default_duration = seconds_text(std::min<std::chrono::milliseconds>(std::chrono::seconds(2), s.opts.max_delay));
+  auto total = bounded_time(c.param("duration").value_or(default_duration), s.opts.max_delay, "duration");
   auto delay = bounded_time(c.param("delay").value_or("0"), s.opts.max_delay - total, "delay");
   std::uint64_t n = bounded(c.param("numbytes").value_or("10"), 1, s.opts.max_bytes, "numbytes");
   int code = static_cast<int>(bounded(c.param("code").value_or("200"), 200, 599, "code"));
@@ -736,7 +760,7 @@ response coded(call& c, core::content_coding coding, std::string_view flag) {
   response r;
   r.fields.set("Content-Type", "application/json");
   r.fields.set("Content-Encoding", core::token(coding));
-  r.body.pieces.emplace_back(core::encode(coding, body.dump(2) + "\n"));
+  r.body.pieces.emplace_back(core::encode(coding, text_of(body)));
   return r;
 }
 response gzip(lab_state&, call& c) { return coded(c, core::content_coding::gzip, "gzipped"); }
@@ -816,7 +840,8 @@ response early_hints(lab_state&, call& c) {
 }
 
 response processing(lab_state& s, call& c) {
-  auto wait = bounded_time(c.param("seconds").value_or("3"), s.opts.max_delay, "seconds");
+  const std::string default_wait = seconds_text(std::min<std::chrono::milliseconds>(std::chrono::seconds(3), s.opts.max_delay));
+  auto wait = bounded_time(c.param("seconds").value_or(default_wait), s.opts.max_delay, "seconds");
   response r = json_response(200, json{{"processed", wait.count() / 1000.0}});
   r.processing_interval = std::chrono::seconds(1);
   auto p = plan();
@@ -826,8 +851,7 @@ response processing(lab_state& s, call& c) {
 }
 
 response timeout(lab_state& s, call& c) {
-  auto hold = bounded_time(c.param("seconds").value_or(fmt::format("{}", s.opts.max_delay.count() / 1000.0)),
-                           s.opts.max_delay, "seconds");
+  auto hold = bounded_time(c.param("seconds").value_or(seconds_text(s.opts.max_delay)), s.opts.max_delay, "seconds");
   response r(200);
   r.reason_token = "unfinished-head";
   auto p = plan();
@@ -840,8 +864,8 @@ response timeout(lab_state& s, call& c) {
 response drop(lab_state& s, call& c) {
   if (c.segments.size() != 2) return problem(404, "Try /drop/100.");
   std::uint64_t cut = bounded(c.segments[1], 0, s.opts.max_bytes - 1, "The octets before the drop");
-  std::uint64_t length = bounded(c.param("length").value_or(fmt::format("{}", 2 * cut + 1)), cut + 1,
-                                 s.opts.max_bytes, "length");
+  const std::string default_length = std::to_string(std::min<std::uint64_t>(2 * cut + 1, s.opts.max_bytes));
+  std::uint64_t length = bounded(c.param("length").value_or(default_length), cut + 1, s.opts.max_bytes, "length");
   response r;
   r.set_text(std::string(length, 'x'), "application/octet-stream");
   auto p = plan();
@@ -913,8 +937,8 @@ response retry_after(lab_state&, call& c) {
   if (c.segments.size() != 2) return problem(404, "Try /retry-after/3.");
   std::string_view value = c.segments[1];
   // RFC 9110 §10.2.3: delay-seconds or an HTTP-date.
-  if (!whole_number(value) && !core::parse_http_date(value))
-    return problem(400, "Retry-After is a number of seconds or an HTTP-date.");
+  if (!valid_retry_after(value))
+    return problem(400, "Retry-After is a number of seconds or an HTTP-date (RFC 9110 §10.2.3).");
   int code = static_cast<int>(bounded(c.param("status").value_or("503"), 300, 599, "status"));
   response r = problem(code, "Come back later: see Retry-After.");
   r.fields.set("Retry-After", value);
@@ -1079,6 +1103,15 @@ std::optional<response> refuse_method(const route& r, const http1::request_head&
 }
 
 }  // namespace
+
+std::optional<std::string> normalize_lab_prefix(std::string& prefix) {
+  while (prefix.size() > 1 && prefix.ends_with('/')) prefix.pop_back();
+  if (prefix == "/") prefix.clear();
+  if (!prefix.empty() && (prefix.front() != '/' || prefix.find_first_of("?#%\\ ") != std::string::npos ||
+                          prefix.find("//") != std::string::npos))
+    return prefix + ": expected a path such as /lab";
+  return std::nullopt;
+}
 
 lab::lab(lab_options options) : state_(std::make_unique<lab_state>()) {
   while (options.prefix.ends_with('/')) options.prefix.pop_back();

@@ -24,7 +24,7 @@ struct call {
   std::vector<std::pair<std::string, std::string>> query;  // decoded name=value pairs
 
   std::optional<std::string_view> param(std::string_view name) const;
-  std::string host() const;                              // Host, or the listening address
+  std::string host() const;                              // Host, else "localhost"
   std::string link(std::string_view path) const;         // the prefix, then `path`
   std::string absolute(std::string_view path) const;     // http://host, the prefix, `path`
   std::string url() const;                               // the request's absolute URL
@@ -35,6 +35,8 @@ struct call {
 // `with_content` also data, files, form and json; with `with_method` also method.
 json echo(const call& c, bool with_content, bool with_method);
 
+// JSON as the lab sends it, newline-terminated; `indent` -1 for one line.
+std::string text_of(const json& value, int indent = 2);
 server::response json_response(int status, const json& body);
 // An application/problem+json body (RFC 9457) with the reason phrase as title.
 server::response problem(int status, std::string_view detail);

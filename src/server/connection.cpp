@@ -313,6 +313,20 @@ asio::awaitable<bool> connection::flush() {
   co_return ok && !timed_out_;
 }
 
+// RFC 9112 §9.6: lingering keeps a reset from destroying the response only while the client
+// may still be sending. After a whole request, with nothing unread here or in the kernel (as
+// nginx decides it), a plain close sends FIN after the response.
+asio::awaitable<void> connection::close_after_response() {
+  asio::error_code ec;
+  if (unparsed().empty() && socket_.available(ec) == 0 && !ec) {
+    closed_ = true;
+    timer_.cancel();
+    socket_.close(ec);
+    co_return;
+  }
+  co_await linger_and_close();
+}
+
 asio::awaitable<void> connection::linger_and_close() {
   // RFC 9112 §9.6: close in stages, so a client still sending reads our response instead of
   // a TCP reset: stop sending, then read and discard for a bounded time.
@@ -429,10 +443,7 @@ asio::awaitable<bool> connection::deliver(response& r, const http1::request_head
   log(&head, r.status, sent, whole ? std::string_view(r.reason_token) : "cut-short");
   ++requests_served_;
   if (whole && keep) co_return true;
-  closed_ = true;
-  timer_.cancel();
-  asio::error_code ec;
-  socket_.close(ec);
+  co_await close_after_response();
   co_return false;
 }
 
@@ -467,6 +478,8 @@ asio::awaitable<bool> connection::deliver_framed(response& r, const delivery& pl
   http1::content_size size = no_content     ? http1::content_size::empty()
                              : plan.chunked ? http1::content_size::unknown()
                                             : http1::content_size::known(r.body.size());
+  // Trailers need the chunked coding, which an HTTP/1.0 client does not get: announce none.
+  if (plan.chunked && http10) r.fields.erase("Trailer");
   text.clear();
   http1::serialized_head s = http1::serialize_response_head(r.status, r.fields, size, o, text);
   if (s.failure) {
@@ -776,17 +789,7 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   ++requests_served_;
   if (!keep) {
     co_await flush();
-    // RFC 9112 §9.6: lingering keeps a reset from destroying the response only while the
-    // client may still be sending. After a whole request, with nothing unread here or in the
-    // kernel (as nginx decides it), a plain close sends FIN after the response.
-    asio::error_code ec;
-    if (unparsed().empty() && socket_.available(ec) == 0 && !ec) {
-      closed_ = true;
-      timer_.cancel();
-      socket_.close(ec);
-    } else {
-      co_await linger_and_close();
-    }
+    co_await close_after_response();
     co_return false;
   }
   co_return true;

@@ -42,6 +42,7 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
+  asio::awaitable<void> close_after_response();
   asio::awaitable<void> run_upgraded(upgraded_protocol& protocol);
   asio::awaitable<response> run_deferred(response pending_response,
                                          const http1::request_head& head);

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <herald/server/handler.hpp>
@@ -37,6 +38,10 @@ struct lab_options {
   unsigned max_hops = 100;               // /redirect, /loop, /chain, /links
   std::uint64_t max_content = 1024 * 1024;  // request content accepted (413 beyond)
 };
+
+// Normalises a mount prefix in place ("/lab/" → "/lab", "/" → ""); returns why it is not
+// one (it must be a path of whole segments: "/lab", never "lab" or "/lab?x"), or nullopt.
+std::optional<std::string> normalize_lab_prefix(std::string& prefix);
 
 class lab final : public server::handler {
  public:
