@@ -90,6 +90,7 @@ struct watch : std::enable_shared_from_this<watch> {
   explicit watch(asio::io_context& io) : timer(io) {}
   asio::steady_timer timer;
   steady::time_point deadline = steady::time_point::max();
+  steady::time_point limit = steady::time_point::max();
   connection* target = nullptr;
   bool fired = false;
   bool done = false;
@@ -98,13 +99,14 @@ struct watch : std::enable_shared_from_this<watch> {
     asio::co_spawn(timer.get_executor(), [self = shared_from_this()] { return self->run(); },
                    asio::detached);
   }
+  // Every deadline falls within `limit`, the whole exchange's (client_options::total_timeout).
   void arm(std::chrono::milliseconds after) {
-    deadline = steady::now() + after;
+    deadline = std::min(steady::now() + after, limit);
     fired = false;
     timer.cancel();
   }
   void disarm() {
-    deadline = steady::time_point::max();
+    deadline = limit;
     timer.cancel();
   }
   void stop() {
@@ -355,8 +357,7 @@ struct http_client::impl {
       c.buffer.erase(0, parsed.consumed);
 
       if (sink != nullptr && !sink->begin(out)) throw failure(failure::kind::sink, "the download was refused");
-      if (opts.total_timeout.count() > 0) w.arm(opts.total_timeout - std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start));
-      else w.arm(opts.header_timeout);
+      w.arm(opts.header_timeout);
       co_await read_content(c, w, framing, length, sink, out, limits);
       reusable = keep_alive && framing != http1::body_framing::until_close &&
                  framing != http1::body_framing::tunnel && !content_pending && c.buffer.empty();
@@ -396,10 +397,10 @@ struct http_client::impl {
       std::size_t n = co_await c.read_some(chunk, sizeof chunk, ec);
       if (n > 0) {
         c.buffer.append(chunk, n);
-        if (opts.total_timeout.count() == 0) w.arm(opts.header_timeout);  // a stall, not the whole
+        w.arm(opts.header_timeout);  // bounds a stall; the whole is bounded by the limit
         continue;
       }
-      if (w.fired) throw failure(failure::kind::timeout, "the content stalled");
+      if (w.fired) throw failure(failure::kind::timeout, "the content stalled, or the exchange took longer than --max-time");
       if (framing == http1::body_framing::until_close && (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)) {
         if (std::optional<http1::error> e = decoder.finish_at_close())
           throw failure(failure::kind::incomplete, std::string(http1::sentence(*e)));
@@ -443,6 +444,8 @@ struct http_client::impl {
     if (proxy) t.origin = proxy->origin + " " + t.origin;
     const auto start = steady::now();
     auto w = std::make_shared<watch>(io);
+    if (opts.total_timeout.count() > 0) w->limit = start + opts.total_timeout;
+    w->deadline = w->limit;
     w->start();
     watch_scope scope{w};
     std::unique_ptr<connection> c = pooled ? take_idle(t.origin) : nullptr;
