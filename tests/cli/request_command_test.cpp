@@ -234,6 +234,34 @@ TEST_F(Request, SendWithoutContentSaysZero) {
   EXPECT_EQ(j["data"], "");
 }
 
+TEST_F(Request, RangeToStandardOutput) {
+  run_result r = herald({"get", "--range", "10-19", url("/range/100")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "klmnopqrst");
+}
+
+TEST_F(Request, RangeIntoAFile) {
+  // `--range A-B -o FILE` saves the bytes asked for. (Fails on purpose: the file sink takes a
+  // 206 as a resumption of FILE.part, so 10-19 is refused for a file of 0 octets, and 0-9 is
+  // then found short of the whole length, "resume with -C"; reported.)
+  run_result r = herald({"get", "--range", "10-19", url("/range/100"), "-o", file("f").string()});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(test::read_file(file("f")), "klmnopqrst");
+}
+
+TEST_F(Request, TimeCondSendsIfModifiedSince) {
+  const auto stamp = dir_.write("stamp", "x");
+  const std::string path = "/conditional?last_modified=Sun,%2006%20Nov%201994%2008:49:37%20GMT";
+  run_result r = herald({"get", "--json", "--time-cond", stamp.string(), url(path)});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out, nullptr, false)["status"], 304);
+  // A file last changed in 1990: the resource (1994) changed since.
+  fs::last_write_time(stamp, fs::file_time_type::clock::now() - std::chrono::hours(24 * 365 * 35));
+  run_result old = herald({"get", "--json", "--time-cond", stamp.string(), url(path)});
+  EXPECT_EQ(old.code, 0) << old.err;
+  EXPECT_EQ(json::parse(old.out, nullptr, false)["status"], 200);
+}
+
 // ----- bad usage ---------------------------------------------------------------------------------
 
 TEST_F(Request, BadFlagsAreOneLineAndExit2) {

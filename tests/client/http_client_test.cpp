@@ -525,6 +525,56 @@ TEST(HttpClient, ServerThatClosesWithoutAnsweringIsAFailure) {
   EXPECT_EQ(f->what_kind(), failure::kind::incomplete) << f->what();
 }
 
+TEST(HttpClient, TotalTimeoutBoundsContentThatKeepsTrickling) {
+  // /drip sends an octet every 0.5 s: no stall reaches header_timeout, the whole exchange
+  // passes total_timeout.
+  test::lab_server lab;
+  client_options o = quick();
+  o.total_timeout = 700ms;
+  http_client c(o);
+  const auto start = std::chrono::steady_clock::now();
+  auto f = failure_of(c, get(lab.url("/drip?duration=2&numbytes=5")));
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->what_kind(), failure::kind::timeout) << f->what();
+  EXPECT_GE(took, 650ms);
+  EXPECT_LT(took, 1200ms);
+}
+
+TEST(HttpClient, TotalTimeoutBoundsTheHead) {
+  test::lab_server lab;
+  client_options o = quick();
+  o.total_timeout = 300ms;
+  http_client c(o);
+  const auto start = std::chrono::steady_clock::now();
+  auto f = failure_of(c, get(lab.url("/timeout?seconds=1")));
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->what_kind(), failure::kind::timeout) << f->what();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 800ms);
+}
+
+TEST(HttpClient, TotalTimeoutLeavesAQuickExchangeAlone) {
+  test::lab_server lab;
+  client_options o = quick();
+  o.total_timeout = 2s;
+  http_client c(o);
+  EXPECT_EQ(c.exchange(get(lab.url("/drip?duration=0.2&numbytes=3"))).body, "***");
+}
+
+TEST(HttpClient, ChunkedWinsOverContentLengthAndTheConnectionIsNotReused) {
+  // RFC 9112 §6.3 rule 3: Transfer-Encoding overrides Content-Length, and the connection
+  // must be closed after the response.
+  raw_server s({answer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "5\r\nhello\r\n0\r\n\r\n"),
+                answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")});
+  http_client c(quick());
+  EXPECT_EQ(c.exchange(get(s.url("/a"))).body, "hello");
+  response_record b = c.exchange(get(s.url("/b")));
+  EXPECT_EQ(b.body, "x");
+  EXPECT_FALSE(b.reused_connection);
+  EXPECT_EQ(s.connections(), 2u);
+}
+
 // ----- Expect ------------------------------------------------------------------------------------
 
 TEST(HttpClient, ExpectContinueSendsContentAfter100) {
