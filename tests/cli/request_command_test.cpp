@@ -262,6 +262,35 @@ TEST_F(Request, TimeCondSendsIfModifiedSince) {
   EXPECT_EQ(json::parse(old.out, nullptr, false)["status"], 200);
 }
 
+TEST_F(Request, RetriedResponseIsNotPrinted) {
+  // 503 (Retry-After: 0), then 200 on the retry: standard output holds the 200's content
+  // only. (Fails on purpose: the retried 503's content reaches the stdout sink first; reported.)
+  test::raw_server s({[](test::peer& p) {
+                        if (!p.read_request()) return;
+                        p.send("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nConnection: close\r\n"
+                               "Content-Length: 5\r\n\r\nbusy\n");
+                      },
+                      [](test::peer& p) {
+                        if (!p.read_request()) return;
+                        p.send("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nok\n");
+                      }});
+  run_result r = herald({"get", "--retry", "1", s.url("/")});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
+TEST_F(Request, ExpectationFailedContentIsNotPrinted) {
+  // A 417 is answered by sending again without Expect; only the final content is printed.
+  // (Fails on purpose, as above: the 417's problem document is printed first; reported.)
+  const auto data = dir_.write("body.txt", "0123456789");
+  run_result r = herald({"send", "POST", url("/expect?answer=417"), "--data-file", data.string(), "-H",
+                         "Expect: 100-continue"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["received"], 10);
+}
+
 // ----- bad usage ---------------------------------------------------------------------------------
 
 TEST_F(Request, BadFlagsAreOneLineAndExit2) {
