@@ -11,7 +11,9 @@
 namespace herald::cli {
 
 void add_request_flags(CLI::App& cmd, request_flags& f) {
-  cmd.add_option("-H,--header", f.headers, "A request field, 'Name: value'; repeatable");
+  // One value per occurrence: `-H 'A: 1' URL` must leave the URL alone.
+  cmd.add_option("-H,--header", f.headers, "A request field, 'Name: value'; repeatable")
+      ->allow_extra_args(false);
   cmd.add_option("-u,--user", f.user, "Credentials USER:PASS for a 401 challenge (Basic or Digest)");
   cmd.add_flag("--digest", f.digest, "Answer Digest challenges only: never send the password in the clear");
   cmd.add_flag("--no-follow", f.no_follow, "Do not follow redirects");

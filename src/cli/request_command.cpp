@@ -138,13 +138,23 @@ class progress_bar {
 // Writes the content of a 200 or 206 into the partial file at the offsets it stands for.
 class file_sink final : public client::content_sink {
  public:
-  file_sink(int fd, const fs::path& meta, saved_state& state, progress_bar& bar)
-      : fd_(fd), meta_(meta), state_(state), bar_(bar) {}
+  // `part_only`: the user asked for a range (--range): the file is that part alone, and it is
+  // not a resumable copy of the whole.
+  file_sink(int fd, const fs::path& meta, saved_state& state, progress_bar& bar, bool part_only)
+      : fd_(fd), meta_(meta), state_(state), bar_(bar), part_only_(part_only) {}
 
   bool begin(const client::response_record& head) override {
     active_ = false;
     if (head.status == 200) {
       offset_ = 0;
+    } else if (head.status == 206 && part_only_) {
+      // One part (Content-Range) or several (multipart/byteranges, Content-Length).
+      std::optional<std::string_view> field = head.fields.find("Content-Range");
+      std::optional<content_range> range = field ? parse_content_range(*field) : std::nullopt;
+      std::optional<std::string_view> length = head.fields.find("Content-Length");
+      offset_ = 0;
+      state_.length = range ? std::optional<std::uint64_t>(range->last - range->first + 1)
+                            : length ? number(*length) : std::nullopt;
     } else if (head.status == 206) {
       std::optional<std::string_view> field = head.fields.find("Content-Range");
       std::optional<content_range> range = field ? parse_content_range(*field) : std::nullopt;
@@ -169,7 +179,7 @@ class file_sink final : public client::content_sink {
     state_.etag = std::string(head.fields.find("ETag").value_or(""));
     state_.last_modified = std::string(head.fields.find("Last-Modified").value_or(""));
     state_.complete = false;
-    state_.store(meta_);
+    if (!part_only_) state_.store(meta_);
     bar_.total(state_.length);
     bar_.from(offset_);
     active_ = true;
@@ -193,6 +203,7 @@ class file_sink final : public client::content_sink {
   fs::path meta_;
   saved_state& state_;
   progress_bar& bar_;
+  bool part_only_;
   std::uint64_t offset_ = 0;
   bool active_ = false;
 };
@@ -346,7 +357,8 @@ int download(const request_options& o, client::request_spec request, client::htt
     return 1;
   }
   progress_bar bar(err, terminal && !o.request.json);
-  file_sink sink(fd, meta, state, bar);
+  const bool part_only = !o.range.empty();
+  file_sink sink(fd, meta, state, bar, part_only);
   client::fetch_result r = client::fetch(http, request, fetch_options, &sink);
   int status = exit_status(r, o, err, "get");
   const client::response_record* last = r.final_response();
@@ -354,14 +366,12 @@ int download(const request_options& o, client::request_spec request, client::htt
   fstat(fd, &st);
   ::close(fd);
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  if (status == 0 && !sink.error.empty()) {
+  if (!sink.error.empty()) {
     err << "herald get: " << sink.error << '\n';
     status = 1;
   }
   if (status == 0 && last) {
     if (last->status == 304) {
-      std::error_code ec;
-      if (size == 0) fs::remove(part, ec);
       err << "herald get: " << file.string() << " is up to date (304)\n";
     } else if (last->status == 416 && o.resume) {
       std::optional<std::string_view> field = last->fields.find("Content-Range");
@@ -384,14 +394,16 @@ int download(const request_options& o, client::request_spec request, client::htt
         fs::rename(part, file);
         state.complete = true;
         state.length = size;
-        state.store(meta);
+        if (!part_only) state.store(meta);
       }
     } else {
-      std::error_code ec;
-      if (size == 0) fs::remove(part, ec);
       err << "herald get: " << status_line(last->status, last->reason) << ": " << file.string() << " not written\n";
     }
   }
+  // Nothing was written for an error status, a 304 or a failure before the content: no
+  // empty part file is left to look like a download in progress.
+  std::error_code ec;
+  if (fs::exists(part, ec) && fs::file_size(part, ec) == 0) fs::remove(part, ec);
   if (o.request.json) print_json(r, out, status);
   return status;
 }

@@ -84,8 +84,10 @@ void add_serve_command(CLI::App& app, serve_options& o) {
   CLI::App* cmd = app.add_subcommand("serve", "Serve a directory over HTTP/1.1");
   cmd->add_option("root", o.root, "Directory to serve")->capture_default_str()->check(CLI::ExistingDirectory);
   cmd->add_option("--root", o.root, "Directory to serve (same as the positional)")->check(CLI::ExistingDirectory);
+  // Repeatable options take one value per occurrence, so `-l :8080 www` leaves www the root.
   cmd->add_option("--listen,-l", o.listen,
-                  "Address to listen on, host:port or port; repeatable (default 127.0.0.1:8080)");
+                  "Address to listen on, host:port or port; repeatable (default 127.0.0.1:8080)")
+      ->allow_extra_args(false);
   cmd->add_option("--workers", o.server.workers, "Worker threads (default: one per core)");
   cmd->add_option("--header-timeout", o.header_timeout, "Seconds for a request head to arrive (408)")
       ->capture_default_str()->check(CLI::PositiveNumber);
@@ -109,7 +111,8 @@ void add_serve_command(CLI::App& app, serve_options& o) {
       ->capture_default_str()->check(CLI::Range(std::size_t{8}, std::size_t{100000}));
   cmd->add_option("--max-connections", o.server.max_connections_per_worker,
                   "Connections per worker; beyond, 503 and close")->capture_default_str();
-  cmd->add_option("--server-name", o.server.server_names, "A host name this server answers for; repeatable");
+  cmd->add_option("--server-name", o.server.server_names, "A host name this server answers for; repeatable")
+      ->allow_extra_args(false);
   cmd->add_flag("--strict-host", o.server.strict_host, "Answer 421 to requests for other host names");
   cmd->add_option("--server-header", o.server.server_header, "Value of the Server field")->capture_default_str();
   cmd->add_flag("--no-server-header", o.no_server_header, "Send no Server field");
@@ -117,8 +120,10 @@ void add_serve_command(CLI::App& app, serve_options& o) {
   cmd->add_flag("--no-access-log", o.no_access_log, "Write no access log");
   cmd->add_option("--log-format", o.log_format, "Access log format")
       ->capture_default_str()->check(CLI::IsMember({"combined", "json"}));
-  cmd->add_option("--deny-peer", o.server.deny_peers, "Close connections from this address without a response (logged 444)");
-  cmd->add_option("--deny-path", o.server.deny_paths, "Close requests for paths with this prefix without a response (logged 444)");
+  cmd->add_option("--deny-peer", o.server.deny_peers, "Close connections from this address without a response (logged 444)")
+      ->allow_extra_args(false);
+  cmd->add_option("--deny-path", o.server.deny_paths, "Close requests for paths with this prefix without a response (logged 444)")
+      ->allow_extra_args(false);
   cmd->add_flag("--show-hidden", o.files.show_hidden, "Serve dotfiles (.git, .env, ...)");
   cmd->add_flag_callback("--no-listing", [&o] { o.files.listings = false; },
                          "Answer 403 for a directory without an index file instead of listing it");
@@ -141,7 +146,8 @@ void add_serve_command(CLI::App& app, serve_options& o) {
          },
          "Cache-Control for paths matching PATTERN ('*.css' suffix, '/assets/*' prefix, or exact); "
          "repeatable, the first match wins")
-      ->type_name("PATTERN=VALUE");
+      ->type_name("PATTERN=VALUE")
+      ->allow_extra_args(false);
   cmd->add_flag("--trace", o.files.trace,
                 "Send each request's path through the decision engine in a Herald-Trace field and "
                 "to the access log");
@@ -158,7 +164,8 @@ void add_serve_command(CLI::App& app, serve_options& o) {
          "'blocked PATH ENTITY-URI' (451), 'redirect 301|302|307|308 PATH TARGET', "
          "'require-precondition PATH' (428), 'early-hints PATH LINK' (103); repeatable, the "
          "first gone/blocked/redirect rule matching a path answers")
-      ->type_name("RULE");
+      ->type_name("RULE")
+      ->allow_extra_args(false);
   cmd->add_flag("--lab", o.lab,
                 "Serve the lab, an httpbin-compatible test origin for HTTP clients, at / "
                 "(or at --lab-prefix beside the files)");

@@ -17,13 +17,14 @@ namespace {
 
 using core::syntax::iequals;
 
-// Passes the content of the chain's last response to the user's sink; drops the rest.
+// Passes the content of the chain's last response to the user's sink and drops the rest. What
+// a response means is decided once, from its head, before any of its content arrives.
 class gate final : public content_sink {
  public:
   gate(content_sink* user, std::function<bool(const response_record&)> leads_on)
       : user_(user), leads_on_(std::move(leads_on)) {}
   bool begin(const response_record& head) override {
-    passing_ = user_ != nullptr && !leads_on_(head);
+    passing_ = !leads_on_(head);
     return passing_ ? user_->begin(head) : true;
   }
   bool write(std::string_view octets) override { return passing_ ? user_->write(octets) : true; }
@@ -103,6 +104,27 @@ std::optional<std::string> answer_challenge(std::string_view value, const reques
   return std::nullopt;
 }
 
+namespace {
+
+// What one response means for the chain.
+struct next_move {
+  enum class kind { answer, resend_without_expect, answer_challenge, retry, redirect } what = kind::answer;
+  std::string authorization;  // answer_challenge
+  retry_decision retry;       // retry, or why not
+  redirect_step step;         // redirect, and the step of a final 3xx
+  std::string note;
+};
+
+std::string origin_of(const std::string& url) {
+  core::uri_parse_result u = core::parse_uri(url);
+  if (!u || !u.uri.authority) return url;
+  core::uri_authority authority = *u.uri.authority;
+  authority.userinfo.reset();
+  return core::normalize(core::uri_reference{u.uri.scheme, authority, "/", std::nullopt, std::nullopt});
+}
+
+}  // namespace
+
 fetch_result fetch(http_client& client, request_spec request, const fetch_options& o,
                    content_sink* sink) {
   fetch_result result;
@@ -113,15 +135,54 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
   const unsigned max_hops = o.max_hops > 0 ? o.max_hops : default_max_hops(o.policy);
   redirect_tracker redirects(o.policy, max_hops, request);
   retry_tracker retries(o.retry);
+  // Credentials go only to the origin they were given for, as curl does without
+  // --location-trusted: a redirect elsewhere must not collect the password.
+  const std::string trusted_origin = origin_of(request.url);
   bool challenge_left = o.auth.has_value();
-  // A redirect to follow or a challenge to answer leads the chain on: its content is dropped.
-  gate content(sink, [&](const response_record& head) {
-    const int status = head.status;
-    return (status >= 300 && status < 400 && status != 304 && status != 305 && status != 306 &&
-            o.follow && head.fields.find("Location")) ||
-           (status == 401 && challenge_left);
-  });
   bool expect_retried = false;
+
+  // Decides, once per response, what it means; the gate asks before the content arrives.
+  std::optional<next_move> decided;
+  auto classify = [&](const response_record& r) {
+    next_move m;
+    // 417 to our own expectation: once more without it (RFC 9110 §10.1.1).
+    if (r.status == 417 && request.may_expect && !expect_retried && !request.body.empty()) {
+      m.what = next_move::kind::resend_without_expect;
+      m.note = "417: sent again without Expect: 100-continue";
+      return m;
+    }
+    // 401: answer the challenge once; a second 401 is final (RFC 9110 §15.5.2).
+    if (r.status == 401 && challenge_left && origin_of(request.url) == trusted_origin) {
+      challenge_left = false;
+      for (std::string_view value : r.fields.values("WWW-Authenticate")) {
+        std::optional<std::string> answer = answer_challenge(value, request, *o.auth, random_cnonce());
+        if (!answer) continue;
+        m.what = next_move::kind::answer_challenge;
+        m.authorization = std::move(*answer);
+        m.note = fmt::format("401: answered the {} challenge", m.authorization.substr(0, m.authorization.find(' ')));
+        return m;
+      }
+      m.note = "401: no challenge herald can answer with these credentials";
+    } else if (r.status == 401 && challenge_left) {
+      m.note = "401 from another origin: the credentials are not sent there";
+    }
+    m.retry = retries.after_status(r.status, r.fields.find("Retry-After"), request.method,
+                                   std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
+                                   elapsed());
+    if (m.retry.retry) {
+      m.what = next_move::kind::retry;
+      return m;
+    }
+    if (o.follow) {
+      m.step = redirects.next(request, r.status, r.fields.find("Location"));
+      if (m.step.verdict == redirect_verdict::follow) m.what = next_move::kind::redirect;
+    }
+    return m;
+  };
+  gate content(sink, [&](const response_record& head) {
+    decided = classify(head);
+    return decided->what != next_move::kind::answer;
+  });
 
   auto wait = [&](const retry_decision& d) {
     result.notes.push_back(fmt::format("retrying in {} ms: {}", d.wait.count(), d.reason));
@@ -132,8 +193,9 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
   while (true) {
     hop h;
     h.request = request;
+    decided.reset();
     try {
-      response_record r = client.exchange(request, &content);
+      response_record r = client.exchange(request, sink != nullptr ? &content : nullptr);
       h.response = std::move(r);
     } catch (const failure& f) {
       h.step.verdict = redirect_verdict::final;
@@ -149,56 +211,35 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
       if (!d.reason.empty() && retries.retries() > 0) result.notes.push_back(d.reason);
       break;
     }
-    const response_record& r = *h.response;
-
-    // 417 to our own expectation: once more without it (RFC 9110 §10.1.1).
-    if (r.status == 417 && request.may_expect && !expect_retried && !request.body.empty()) {
-      expect_retried = true;
-      request.may_expect = false;
-      result.notes.push_back("417: sent again without Expect: 100-continue");
-      result.hops.push_back(std::move(h));
-      continue;
-    }
-    // 401: answer the challenge once; a second 401 is final (RFC 9110 §15.5.2).
-    if (r.status == 401 && challenge_left) {
-      challenge_left = false;
-      std::optional<std::string> answer;
-      for (std::string_view value : r.fields.values("WWW-Authenticate")) {
-        answer = answer_challenge(value, request, *o.auth, random_cnonce());
-        if (answer) break;
-      }
-      if (answer) {
-        result.notes.push_back(fmt::format("401: answered the {} challenge", answer->substr(0, answer->find(' '))));
-        request.fields.set("Authorization", *answer);
+    next_move m = decided ? std::move(*decided) : classify(*h.response);
+    if (!m.note.empty()) result.notes.push_back(m.note);
+    h.step = m.step;
+    switch (m.what) {
+      case next_move::kind::resend_without_expect:
+        expect_retried = true;
+        request.may_expect = false;
         result.hops.push_back(std::move(h));
         continue;
-      }
-      result.notes.push_back("401: no challenge herald can answer with these credentials");
+      case next_move::kind::answer_challenge:
+        request.fields.set("Authorization", m.authorization);
+        result.hops.push_back(std::move(h));
+        continue;
+      case next_move::kind::retry:
+        result.hops.push_back(std::move(h));
+        wait(m.retry);
+        continue;
+      case next_move::kind::redirect:
+        request = m.step.next;
+        result.hops.push_back(std::move(h));
+        continue;
+      case next_move::kind::answer:
+        break;
     }
-    retry_decision d = retries.after_status(
-        r.status, r.fields.find("Retry-After"), request.method,
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()), elapsed());
-    if (d.retry) {
-      result.hops.push_back(std::move(h));
-      wait(d);
-      continue;
-    }
-    if (!d.reason.empty()) result.notes.push_back(d.reason);
-
-    if (!o.follow) {
-      result.hops.push_back(std::move(h));
-      break;
-    }
-    h.step = redirects.next(request, r.status, r.fields.find("Location"));
-    const redirect_verdict verdict = h.step.verdict;
-    request_spec next = h.step.next;
+    if (!m.retry.reason.empty()) result.notes.push_back(m.retry.reason);
+    const redirect_verdict verdict = m.step.verdict;
     result.hops.push_back(std::move(h));
-    if (verdict == redirect_verdict::final) break;
-    if (verdict != redirect_verdict::follow) {
-      result.stopped = verdict;
-      break;
-    }
-    request = std::move(next);
+    if (verdict != redirect_verdict::final && verdict != redirect_verdict::follow) result.stopped = verdict;
+    break;
   }
   result.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   return result;

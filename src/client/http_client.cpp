@@ -203,8 +203,13 @@ struct http_client::impl {
       if (opts.insecure) {
         c->secure->set_verify_mode(asio::ssl::verify_none);
       } else {
+        // RFC 6125 through OpenSSL: a failed check sets X509_V_ERR_HOSTNAME_MISMATCH (or
+        // IP_ADDRESS_MISMATCH), which the error below names.
         c->secure->set_verify_mode(asio::ssl::verify_peer);
-        c->secure->set_verify_callback(asio::ssl::host_name_verification(t.host));
+        if (authority && authority.authority.kind == core::host_kind::reg_name)
+          SSL_set1_host(c->secure->native_handle(), t.host.c_str());
+        else
+          X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->secure->native_handle()), t.host.c_str());
       }
       auto [handshake_ec] = co_await c->secure->async_handshake(asio::ssl::stream_base::client, nothrow);
       if (handshake_ec) {
@@ -338,6 +343,9 @@ struct http_client::impl {
         const bool go_on = h.status == 100 && content_pending;
         c.buffer.erase(0, parsed.consumed);
         parser.reset();
+        // An interim response says the server is at work (RFC 2518 §10.1 sends 102 for that):
+        // the head's timeout starts again.
+        if (!content_pending) w.arm(opts.header_timeout);
         if (go_on) {
           content_pending = false;
           w.arm(opts.header_timeout);
@@ -358,13 +366,20 @@ struct http_client::impl {
 
       if (sink != nullptr && !sink->begin(out)) throw failure(failure::kind::sink, "the download was refused");
       w.arm(opts.header_timeout);
-      co_await read_content(c, w, framing, length, sink, out, limits);
+      // Coded content is decoded whole, then handed to the sink.
+      const bool decode_here = opts.decode_content && out.fields.find("Content-Encoding");
+      co_await read_content(c, w, framing, length, decode_here ? nullptr : sink, out, limits);
+      if (decode_here) {
+        decode_content(out);
+        if (sink != nullptr && !sink->write(out.body))
+          throw failure(failure::kind::sink, "the content could not be stored");
+        if (sink != nullptr) out.body.clear();
+      }
       reusable = keep_alive && framing != http1::body_framing::until_close &&
                  framing != http1::body_framing::tunnel && !content_pending && c.buffer.empty();
       break;
     }
     w.disarm();
-    if (opts.decode_content && sink == nullptr) decode_content(out);
     out.time.total = since(start);
     co_return out;
   }

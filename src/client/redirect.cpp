@@ -19,6 +19,17 @@ std::string visit_key(const request_spec& r) {
   return r.method + " " + (normal ? *normal : std::string(url));
 }
 
+// scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" (RFC 3986 §3.1), if the text
+// starts with one.
+std::optional<std::string_view> scheme_of(std::string_view text) {
+  std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || !core::syntax::is_alpha(text[0])) return std::nullopt;
+  for (char c : text.substr(0, colon))
+    if (!core::syntax::is_alpha(c) && !core::syntax::is_digit(c) && c != '+' && c != '-' && c != '.')
+      return std::nullopt;
+  return text.substr(0, colon);
+}
+
 bool is_http_scheme(std::string_view scheme) {
   return iequals(scheme, "http") || iequals(scheme, "https");
 }
@@ -80,12 +91,26 @@ redirect_step redirect_tracker::next(const request_spec& current, int status,
     return step;
   }
 
+  // A scheme other than http and https is refused whether or not the rest parses (Fetch):
+  // "data:text/html,<b>" is not a URI, but it is certainly not a place to go.
+  const std::string_view text = core::syntax::trim_ows(*location);
+  if (std::optional<std::string_view> scheme = scheme_of(text); scheme && !is_http_scheme(*scheme)) {
+    step.verdict = redirect_verdict::refused_scheme;
+    step.detail = "a redirect to " + std::string(*scheme) + ": only http and https are followed";
+    return step;
+  }
   // RFC 3986 §5.2 against the URL requested, then RFC 9110 §10.2.2's fragment rule.
-  std::optional<std::string> target = core::resolve(current.url, core::syntax::trim_ows(*location));
+  std::optional<std::string> target = core::resolve(current.url, text);
   core::uri_parse_result parsed = target ? core::parse_uri(*target) : core::uri_parse_result{};
-  if (!target || !parsed || !parsed.uri.authority) {
+  if (!target || !parsed) {
     step.verdict = redirect_verdict::invalid_location;
     step.detail = "Location is not a URL: " + std::string(*location);
+    return step;
+  }
+  // RFC 9110 §4.2.1: an http URI with an empty host is invalid and must be rejected.
+  if (!parsed.uri.authority || parsed.uri.authority->host.empty()) {
+    step.verdict = redirect_verdict::invalid_location;
+    step.detail = "Location names no host: " + std::string(*location);
     return step;
   }
   if (!parsed.uri.fragment) {
@@ -95,11 +120,6 @@ redirect_step redirect_tracker::next(const request_spec& current, int status,
   step.next = current;
   step.next.url = *target;
   core::uri_parse_result from = core::parse_uri(current.url);
-  if (!is_http_scheme(*parsed.uri.scheme)) {
-    step.verdict = redirect_verdict::refused_scheme;
-    step.detail = "a redirect to " + std::string(*parsed.uri.scheme) + ": only http and https are followed";
-    return step;
-  }
   step.downgrade = from && from.uri.scheme && iequals(*from.uri.scheme, "https") &&
                    iequals(*parsed.uri.scheme, "http");
 

@@ -36,11 +36,12 @@ std::vector<std::pair<std::string, std::string>> parse_form_urlencoded(std::stri
 
 std::optional<std::string> base64_decode(std::string_view text, bool url_safe) {
   std::string standard(text);
+  // Each alphabet has its own two last digits (RFC 4648 §4, §5); the other's are refused.
+  const char digit62 = url_safe ? '-' : '+', digit63 = url_safe ? '_' : '/';
   for (char& ch : standard) {
-    if (url_safe && ch == '-') ch = '+';
-    else if (url_safe && ch == '_') ch = '/';
-    else if (!(syntax::is_alpha(ch) || syntax::is_digit(ch) || ch == '+' || ch == '/' || ch == '='))
-      return std::nullopt;
+    if (ch == digit62) ch = '+';
+    else if (ch == digit63) ch = '/';
+    else if (!(syntax::is_alpha(ch) || syntax::is_digit(ch) || ch == '=')) return std::nullopt;
   }
   while (standard.size() % 4 != 0) standard += '=';
   std::size_t padding = 0;

@@ -1070,7 +1070,11 @@ struct located {
 located locate(const lab_options& o, const http1::request_head& head) {
   located out;
   std::string_view path = head.path;
-  path.remove_prefix(std::min(path.size(), o.prefix.size()));
+  if (!path.starts_with(o.prefix)) {
+    out.failure = problem(404, fmt::format("The lab lives under {}.", o.prefix));
+    return out;
+  }
+  path.remove_prefix(o.prefix.size());
   while (path.starts_with('/')) path.remove_prefix(1);
   while (!path.empty()) {
     std::size_t slash = path.find('/');
