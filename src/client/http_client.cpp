@@ -293,9 +293,15 @@ struct http_client::impl {
       fields.add("Proxy-Authorization", proxy_authorization);
     const std::string request_target =
         absolute_form ? fmt::format("http://{}{}", t.host_field, t.request_target) : t.request_target;
+    // A Host the user set names the origin instead of the URL's (as curl does: virtual hosts).
+    std::string host_field = t.host_field;
+    if (std::optional<std::string_view> host = fields.find("Host")) {
+      host_field = std::string(*host);
+      fields.erase("Host");
+    }
     std::string head;
     std::optional<http1::serialize_error> bad = http1::serialize_request_head(
-        r.method, request_target, t.host_field, fields,
+        r.method, request_target, host_field, fields,
         length_needed ? http1::content_size::known(r.body.size()) : http1::content_size::empty(), head);
     if (bad) throw failure(failure::kind::url, fmt::format("cannot send this request: {}", http1::describe(*bad)));
 
