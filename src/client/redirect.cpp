@@ -115,7 +115,10 @@ redirect_step redirect_tracker::next(const request_spec& current, int status,
   }
   if (!parsed.uri.fragment) {
     std::size_t hash = current.url.find('#');
-    if (hash != std::string::npos) *target += current.url.substr(hash);
+    if (hash != std::string::npos) {
+      *target += current.url.substr(hash);
+      parsed = core::parse_uri(*target);  // its views pointed into the text before it grew
+    }
   }
   step.next = current;
   step.next.url = *target;

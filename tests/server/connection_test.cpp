@@ -490,9 +490,11 @@ TEST_F(Connection, ReaderThatTakesNothingIsDroppedWithoutBlockingTheWorker) {
   ASSERT_TRUE(r) << to_string(other.last_end());
   EXPECT_EQ(r->status, 200);
   EXPECT_LT(test::steady::now() - asked, opts_.send_timeout);
-  // The stalled reader is dropped once the send timeout passes: what it finally reads ends
-  // before the whole response.
-  std::this_thread::sleep_for(opts_.send_timeout + 300ms - (test::steady::now() - asked));
+  // The stalled reader is dropped once the send timeout passes after the server's last
+  // successful write, which may come well after `asked` on a loaded machine (the 16 MiB
+  // response is built under ASan): wait two timeouts before reading, since reading earlier
+  // would let the server finish. What the reader then gets ends before the whole response.
+  std::this_thread::sleep_for(2 * opts_.send_timeout - (test::steady::now() - asked));
   const auto begin = test::steady::now();
   EXPECT_TRUE(stalled.wait_closed(3s)) << to_string(stalled.last_end());
   EXPECT_LT(stalled.buffered().size(), size);
