@@ -64,6 +64,11 @@ client::fetch_options make_fetch_options(const request_flags& f) {
   } else if (f.digest) {
     throw std::invalid_argument("--digest needs -u USER:PASS");
   }
+  if (!f.proxy_user.empty()) {
+    std::size_t colon = f.proxy_user.find(':');
+    if (colon == std::string::npos) throw std::invalid_argument("--proxy-user " + f.proxy_user + ": expected USER:PASS");
+    o.proxy_auth = client::credentials{f.proxy_user.substr(0, colon), f.proxy_user.substr(colon + 1), false};
+  }
   o.retry.max_retries = f.retry;
   o.retry.max_time = std::chrono::seconds(static_cast<long long>(f.retry_max_time));
   return o;

@@ -52,7 +52,8 @@ std::string random_cnonce() {
 }  // namespace
 
 std::optional<std::string> answer_challenge(std::string_view value, const request_spec& r,
-                                            const credentials& who, std::string_view cnonce) {
+                                            const credentials& who, std::string_view cnonce,
+                                            bool to_proxy) {
   std::optional<std::vector<core::challenge>> challenges = core::parse_challenges(value);
   if (!challenges) return std::nullopt;
   // Digest first: it never sends the password.
@@ -77,6 +78,7 @@ std::optional<std::string> answer_challenge(std::string_view value, const reques
     core::uri_parse_result u = core::parse_uri(r.url);
     std::string uri = u.uri.path.empty() ? "/" : std::string(u.uri.path);
     if (u.uri.query) uri += "?" + std::string(*u.uri.query);
+    if (to_proxy) uri = r.url.substr(0, r.url.find('#'));
     core::digest_input in;
     in.algorithm = algorithm;
     in.username = who.user;
@@ -109,7 +111,8 @@ namespace {
 // What one response means for the chain.
 struct next_move {
   enum class kind { answer, resend_without_expect, answer_challenge, retry, redirect } what = kind::answer;
-  std::string authorization;  // answer_challenge
+  std::string field;          // answer_challenge: Authorization or Proxy-Authorization
+  std::string authorization;  // its value
   retry_decision retry;       // retry, or why not
   redirect_step step;         // redirect, and the step of a final 3xx
   std::string note;
@@ -139,6 +142,7 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
   // --location-trusted: a redirect elsewhere must not collect the password.
   const std::string trusted_origin = origin_of(request.url);
   bool challenge_left = o.auth.has_value();
+  bool proxy_challenge_left = o.proxy_auth.has_value();
   bool expect_retried = false;
 
   // Decides, once per response, what it means; the gate asks before the content arrives.
@@ -158,6 +162,7 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
         std::optional<std::string> answer = answer_challenge(value, request, *o.auth, random_cnonce());
         if (!answer) continue;
         m.what = next_move::kind::answer_challenge;
+        m.field = "Authorization";
         m.authorization = std::move(*answer);
         m.note = fmt::format("401: answered the {} challenge", m.authorization.substr(0, m.authorization.find(' ')));
         return m;
@@ -165,6 +170,21 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
       m.note = "401: no challenge herald can answer with these credentials";
     } else if (r.status == 401 && challenge_left) {
       m.note = "401 from another origin: the credentials are not sent there";
+    }
+    // 407: the proxy's challenge, answered once (RFC 9110 §15.5.8).
+    if (r.status == 407 && proxy_challenge_left) {
+      proxy_challenge_left = false;
+      for (std::string_view value : r.fields.values("Proxy-Authenticate")) {
+        std::optional<std::string> answer =
+            answer_challenge(value, request, *o.proxy_auth, random_cnonce(), true);
+        if (!answer) continue;
+        m.what = next_move::kind::answer_challenge;
+        m.field = "Proxy-Authorization";
+        m.authorization = std::move(*answer);
+        m.note = fmt::format("407: answered the proxy's {} challenge", m.authorization.substr(0, m.authorization.find(' ')));
+        return m;
+      }
+      m.note = "407: no proxy challenge herald can answer with these credentials";
     }
     m.retry = retries.after_status(r.status, r.fields.find("Retry-After"), request.method,
                                    std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),
@@ -221,7 +241,7 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
         result.hops.push_back(std::move(h));
         continue;
       case next_move::kind::answer_challenge:
-        request.fields.set("Authorization", m.authorization);
+        request.fields.set(m.field, m.authorization);
         result.hops.push_back(std::move(h));
         continue;
       case next_move::kind::retry:

@@ -593,6 +593,46 @@ TEST_F(Fetch, SinkDoesNotReceiveARetriedResponse) {
   EXPECT_EQ(sink.statuses, std::vector<int>{200});
 }
 
+TEST_F(Fetch, ProxyChallengeIsAnsweredOnce) {
+  // RFC 9110 §15.5.8: a 407 carries Proxy-Authenticate; the answer goes in Proxy-Authorization,
+  // once; a second 407 is final.
+  test::raw_server proxy({[](test::peer& p) {
+                            if (!p.read_request()) return;
+                            p.send("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                   "Proxy-Authenticate: Basic realm=\"proxy\"\r\n"
+                                   "Content-Length: 4\r\n\r\nauth");
+                            if (!p.read_request()) return;
+                            p.send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                          },
+                          [](test::peer& p) {
+                            if (!p.read_request()) return;
+                            p.send("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                   "Proxy-Authenticate: Basic realm=\"proxy\"\r\n"
+                                   "Content-Length: 0\r\n\r\n");
+                            if (!p.read_request()) return;
+                            p.send("HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                   "Proxy-Authenticate: Basic realm=\"proxy\"\r\n"
+                                   "Content-Length: 0\r\n\r\n");
+                          }});
+  client_options through;
+  through.proxy = "http://127.0.0.1:" + std::to_string(proxy.port());
+  http_client http(through);
+  fetch_options o;
+  o.proxy_auth = credentials{"u", "p", false};
+  test::recording_sink sink;
+  fetch_result ok = fetch(http, request("GET", "http://origin.test/x"), o, &sink);
+  EXPECT_EQ(statuses(ok), (std::vector<int>{407, 200}));
+  EXPECT_EQ(sink.statuses, std::vector<int>{200}) << "the 407's content is not the answer";
+  ASSERT_GE(proxy.requests().size(), 2u);
+  EXPECT_THAT(proxy.requests()[0], StartsWith("GET http://origin.test/x HTTP/1.1\r\n"));
+  EXPECT_THAT(proxy.requests()[1], HasSubstr("\r\nProxy-Authorization: Basic dTpw\r\n"));
+
+  http_client again(through);
+  fetch_result refused = fetch(again, request("GET", "http://origin.test/y"), o);
+  EXPECT_EQ(statuses(refused), (std::vector<int>{407, 407}));
+  EXPECT_FALSE(refused.error);
+}
+
 TEST_F(Fetch, Rfc2069DigestWithoutQop) {
   request_spec r;
   r.url = "http://host.com/dir/index.html";

@@ -1,6 +1,6 @@
 #pragma once
 // A request as a user means it: the exchanges of http_client.hpp, with redirects followed
-// (redirect.hpp), 401 challenges answered once (Basic, or Digest per RFC 7616 when offered:
+// (redirect.hpp), 401 and 407 challenges answered once (Basic, or Digest per RFC 7616 when offered:
 // MD5, SHA-256, SHA-512-256, qop auth), 417 answered by sending again without the
 // expectation, and 429/503/408 and connection failures retried (retry.hpp). Every response
 // along the way is kept, so that `herald check` can show the chain.
@@ -28,6 +28,8 @@ struct fetch_options {
   redirect_policy policy = redirect_policy::fetch;
   unsigned max_hops = 0;  // 0: the policy's default (20 or 5)
   std::optional<credentials> auth;
+  // For a proxy's 407 challenge (RFC 9110 §11.7.1), answered once in Proxy-Authorization.
+  std::optional<credentials> proxy_auth;
   retry_policy retry;
   // Run for each pause before a retry, so that a caller can show it (or a test skip it).
   std::function<void(std::chrono::milliseconds, const std::string& reason)> on_wait;
@@ -59,8 +61,10 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
                    content_sink* sink = nullptr);
 
 // The Authorization value answering `challenges` (a WWW-Authenticate value) for `r`, or
-// nullopt when no challenge is one herald can answer with these credentials.
+// nullopt when no challenge is one herald can answer with these credentials. `to_proxy`: a
+// Proxy-Authenticate challenge, whose Digest uri is the absolute URL the proxy was sent.
 std::optional<std::string> answer_challenge(std::string_view challenges, const request_spec& r,
-                                            const credentials& who, std::string_view cnonce);
+                                            const credentials& who, std::string_view cnonce,
+                                            bool to_proxy = false);
 
 }  // namespace herald::client
