@@ -77,7 +77,7 @@ std::optional<std::string> answer_challenge(std::string_view value, const reques
     }
     core::uri_parse_result u = core::parse_uri(r.url);
     std::string uri = u.uri.path.empty() ? "/" : std::string(u.uri.path);
-    if (u.uri.query) uri += "?" + std::string(*u.uri.query);
+    if (u.uri.query) uri += fmt::format("?{}", *u.uri.query);
     if (to_proxy) uri = r.url.substr(0, r.url.find('#'));
     core::digest_input in;
     in.algorithm = algorithm;
@@ -96,13 +96,13 @@ std::optional<std::string> answer_challenge(std::string_view value, const reques
                                   quoted(who.user), quoted(*realm), quoted(*nonce), quoted(uri),
                                   algorithm, quoted(*response));
     if (!qop.empty()) out += fmt::format(", qop={}, nc=00000001, cnonce={}", qop, quoted(cnonce));
-    if (const std::string* opaque = c.param("opaque")) out += ", opaque=" + quoted(*opaque);
+    if (const std::string* opaque = c.param("opaque")) out += fmt::format(", opaque={}", quoted(*opaque));
     return out;
   }
   if (who.digest_only) return std::nullopt;
   for (const core::challenge& c : *challenges)
     if (iequals(c.scheme, "Basic"))
-      return "Basic " + core::base64_encode(who.user + ":" + who.password);
+      return fmt::format("Basic {}", core::base64_encode(fmt::format("{}:{}", who.user, who.password)));
   return std::nullopt;
 }
 

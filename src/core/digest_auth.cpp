@@ -47,7 +47,10 @@ std::optional<std::string> digest_response(const digest_input& in) {
                        syntax::iequals(in.algorithm.substr(in.algorithm.size() - 5), "-sess");
   if (session) ha1 = h(join({*ha1, in.nonce, in.cnonce}));
   std::string a2 = join({in.method, in.uri});
-  if (syntax::iequals(in.qop, "auth-int")) a2 += ":" + *h(std::string(in.body));
+  if (syntax::iequals(in.qop, "auth-int")) {
+    a2 += ':';
+    a2 += *h(std::string(in.body));
+  }
   std::string ha2 = *h(a2);
   if (in.qop.empty()) return h(join({*ha1, in.nonce, ha2}));
   return h(join({*ha1, in.nonce, in.nc, in.cnonce, in.qop, ha2}));
