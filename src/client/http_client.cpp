@@ -499,7 +499,6 @@ struct http_client::impl {
 http_client::http_client(client_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
 http_client::~http_client() = default;
 
-const client_options& http_client::options() const { return impl_->opts; }
 
 response_record http_client::exchange(const request_spec& r, content_sink* sink) {
   std::optional<response_record> result;

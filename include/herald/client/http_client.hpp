@@ -120,7 +120,6 @@ class http_client {
   std::vector<parallel_result> exchange_all(const std::vector<request_spec>& requests,
                                             const std::vector<content_sink*>& sinks);
 
-  const client_options& options() const;
 
  private:
   struct impl;
