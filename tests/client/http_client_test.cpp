@@ -500,7 +500,7 @@ TEST(HttpClient, HeaderTimeout) {
   ASSERT_TRUE(f);
   EXPECT_EQ(f->what_kind(), failure::kind::timeout) << f->what();
   EXPECT_GE(took, 250ms);
-  EXPECT_LT(took, 1500ms);
+  EXPECT_LT(took, 1900ms) << "the head would have ended after 2 s";
 }
 
 TEST(HttpClient, ConnectFailureToAClosedPort) {
@@ -538,7 +538,7 @@ TEST(HttpClient, TotalTimeoutBoundsContentThatKeepsTrickling) {
   ASSERT_TRUE(f);
   EXPECT_EQ(f->what_kind(), failure::kind::timeout) << f->what();
   EXPECT_GE(took, 650ms);
-  EXPECT_LT(took, 1200ms);
+  EXPECT_LT(took, 1900ms) << "the drip would have ended after 2 s";
 }
 
 TEST(HttpClient, TotalTimeoutBoundsTheHead) {
@@ -550,7 +550,7 @@ TEST(HttpClient, TotalTimeoutBoundsTheHead) {
   auto f = failure_of(c, get(lab.url("/timeout?seconds=1")));
   ASSERT_TRUE(f);
   EXPECT_EQ(f->what_kind(), failure::kind::timeout) << f->what();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 800ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 950ms) << "the head would have ended after 1 s";
 }
 
 TEST(HttpClient, TotalTimeoutLeavesAQuickExchangeAlone) {
