@@ -1153,7 +1153,7 @@ TEST_F(Lab, DelayWaitsThenEchoes) {
   auto too_long = get("/delay/4");
   ASSERT_TRUE(too_long);
   EXPECT_EQ(too_long->status, 400);
-  EXPECT_LT(test::steady::now() - before_refusal, 500ms) << "a refused delay is not waited";
+  EXPECT_LT(test::steady::now() - before_refusal, 2000ms) << "a refused delay is not waited";
   EXPECT_THAT(json_of(*too_long)["detail"].get<std::string>(), HasSubstr("3 s"));
 }
 
