@@ -19,21 +19,13 @@ namespace {
 using namespace herald::core;
 using herald::fuzz::check;
 
-std::string quoted(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string written(const auth_param_list& params) {
   std::string out;
   for (const auto& [name, value] : params) {
     check(!name.empty() && syntax::is_token(name));
     if (!out.empty()) out += ", ";
-    out += name + "=" + quoted(value);
+    out += name + "=" + syntax::quote(value);
   }
   return out;
 }

@@ -11,6 +11,8 @@
 
 #include <herald/core/multipart.hpp>
 
+#include <herald/core/syntax.hpp>
+
 #include "fuzz_support.hpp"
 
 namespace {
@@ -18,15 +20,6 @@ namespace {
 using namespace herald::core;
 using herald::fuzz::check;
 using herald::fuzz::points_into;
-
-std::string quoted(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 }  // namespace
 
@@ -42,8 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const form_part& p : *parts) {
     check(points_into(p.content, body));
     rewritten += "--" + std::string(boundary) + "\r\nContent-Disposition: form-data; name=" +
-                 quoted(p.name);
-    if (p.filename) rewritten += "; filename=" + quoted(*p.filename);
+                 syntax::quote(p.name);
+    if (p.filename) rewritten += "; filename=" + syntax::quote(*p.filename);
     rewritten += "\r\n\r\n" + std::string(p.content) + "\r\n";
   }
   rewritten += "--" + std::string(boundary) + "--\r\n";

@@ -7,6 +7,7 @@
 
 #include <herald/core/auth_params.hpp>
 #include <herald/core/digest_auth.hpp>
+#include <herald/core/fields.hpp>
 #include <herald/core/form.hpp>
 #include <herald/core/syntax.hpp>
 #include <herald/core/uri.hpp>
@@ -16,6 +17,7 @@ namespace herald::client {
 namespace {
 
 using core::syntax::iequals;
+using core::syntax::quote;
 
 // Passes the content of the chain's last response to the user's sink and drops the rest. What
 // a response means is decided once, from its head, before any of its content arrives.
@@ -35,14 +37,6 @@ class gate final : public content_sink {
   bool passing_ = false;
 };
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string random_cnonce() {
   std::random_device rd;
@@ -67,13 +61,8 @@ std::optional<std::string> answer_challenge(std::string_view value, const reques
     // qop is a list; herald answers "auth" (RFC 7616 §3.3), or none for RFC 2069 servers.
     std::string qop;
     if (const std::string* offered = c.param("qop")) {
-      std::string_view list = *offered;
-      while (!list.empty()) {
-        std::size_t comma = list.find(',');
-        if (core::syntax::trim_ows(list.substr(0, comma)) == "auth") qop = "auth";
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-      }
-      if (qop.empty()) continue;
+      if (!core::list_contains_token(*offered, "auth")) continue;
+      qop = "auth";
     }
     core::uri_parse_result u = core::parse_uri(r.url);
     std::string uri = u.uri.path.empty() ? "/" : std::string(u.uri.path);
@@ -93,10 +82,10 @@ std::optional<std::string> answer_challenge(std::string_view value, const reques
     std::optional<std::string> response = core::digest_response(in);
     if (!response) continue;
     std::string out = fmt::format("Digest username={}, realm={}, nonce={}, uri={}, algorithm={}, response={}",
-                                  quoted(who.user), quoted(*realm), quoted(*nonce), quoted(uri),
-                                  algorithm, quoted(*response));
-    if (!qop.empty()) out += fmt::format(", qop={}, nc=00000001, cnonce={}", qop, quoted(cnonce));
-    if (const std::string* opaque = c.param("opaque")) out += fmt::format(", opaque={}", quoted(*opaque));
+                                  quote(who.user), quote(*realm), quote(*nonce), quote(uri),
+                                  algorithm, quote(*response));
+    if (!qop.empty()) out += fmt::format(", qop={}, nc=00000001, cnonce={}", qop, quote(cnonce));
+    if (const std::string* opaque = c.param("opaque")) out += fmt::format(", opaque={}", quote(*opaque));
     return out;
   }
   if (who.digest_only) return std::nullopt;
@@ -155,36 +144,32 @@ fetch_result fetch(http_client& client, request_spec request, const fetch_option
       m.note = "417: sent again without Expect: 100-continue";
       return m;
     }
-    // 401: answer the challenge once; a second 401 is final (RFC 9110 §15.5.2).
+    // 401 and 407: answer the challenge once; a second one is final (RFC 9110 §15.5.2, §15.5.8).
+    auto answer = [&](std::string_view challenge_field, std::string_view credentials_field,
+                      const credentials& who, bool to_proxy) {
+      for (std::string_view value : r.fields.values(challenge_field)) {
+        std::optional<std::string> reply = answer_challenge(value, request, who, random_cnonce(), to_proxy);
+        if (!reply) continue;
+        m.what = next_move::kind::answer_challenge;
+        m.field = std::string(credentials_field);
+        m.authorization = std::move(*reply);
+        m.note = fmt::format("{}: answered the {}{} challenge", r.status, to_proxy ? "proxy's " : "",
+                             m.authorization.substr(0, m.authorization.find(' ')));
+        return true;
+      }
+      m.note = fmt::format("{}: no {}challenge herald can answer with these credentials", r.status,
+                           to_proxy ? "proxy " : "");
+      return false;
+    };
     if (r.status == 401 && challenge_left && origin_of(request.url) == trusted_origin) {
       challenge_left = false;
-      for (std::string_view value : r.fields.values("WWW-Authenticate")) {
-        std::optional<std::string> answer = answer_challenge(value, request, *o.auth, random_cnonce());
-        if (!answer) continue;
-        m.what = next_move::kind::answer_challenge;
-        m.field = "Authorization";
-        m.authorization = std::move(*answer);
-        m.note = fmt::format("401: answered the {} challenge", m.authorization.substr(0, m.authorization.find(' ')));
-        return m;
-      }
-      m.note = "401: no challenge herald can answer with these credentials";
+      if (answer("WWW-Authenticate", "Authorization", *o.auth, false)) return m;
     } else if (r.status == 401 && challenge_left) {
       m.note = "401 from another origin: the credentials are not sent there";
     }
-    // 407: the proxy's challenge, answered once (RFC 9110 §15.5.8).
     if (r.status == 407 && proxy_challenge_left) {
       proxy_challenge_left = false;
-      for (std::string_view value : r.fields.values("Proxy-Authenticate")) {
-        std::optional<std::string> answer =
-            answer_challenge(value, request, *o.proxy_auth, random_cnonce(), true);
-        if (!answer) continue;
-        m.what = next_move::kind::answer_challenge;
-        m.field = "Proxy-Authorization";
-        m.authorization = std::move(*answer);
-        m.note = fmt::format("407: answered the proxy's {} challenge", m.authorization.substr(0, m.authorization.find(' ')));
-        return m;
-      }
-      m.note = "407: no proxy challenge herald can answer with these credentials";
+      if (answer("Proxy-Authenticate", "Proxy-Authorization", *o.proxy_auth, true)) return m;
     }
     m.retry = retries.after_status(r.status, r.fields.find("Retry-After"), request.method,
                                    std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()),

@@ -439,14 +439,9 @@ struct http_client::impl {
     std::optional<std::string_view> field = out.fields.find("Content-Encoding");
     if (!field || out.body.empty()) return;
     // Codings apply in the order listed, so they are undone from the last (RFC 9110 §8.4).
-    std::vector<std::string_view> codings;
-    std::string_view list = *field;
-    while (!list.empty()) {
-      std::size_t comma = list.find(',');
-      std::string_view token = core::syntax::trim_ows(list.substr(0, comma));
-      if (!token.empty()) codings.push_back(token);
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    }
+    std::optional<std::vector<std::string_view>> listed = core::parse_list(*field);
+    if (!listed) throw failure(failure::kind::protocol, fmt::format("Content-Encoding \"{}\" is malformed", *field));
+    const std::vector<std::string_view>& codings = *listed;
     for (auto it = codings.rbegin(); it != codings.rend(); ++it) {
       std::optional<core::content_coding> coding = core::content_coding_from_token(*it);
       if (!coding)

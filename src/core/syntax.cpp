@@ -40,4 +40,14 @@ std::optional<std::string> consume_quoted_string(std::string_view& in) {
   return out;
 }
 
+std::string quote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 }  // namespace herald::core::syntax

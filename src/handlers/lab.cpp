@@ -10,6 +10,7 @@
 #include <random>
 
 #include <herald/core/content_coding.hpp>
+#include <herald/core/fields.hpp>
 #include <herald/core/form.hpp>
 #include <herald/core/html.hpp>
 #include <herald/core/http_date.hpp>
@@ -325,14 +326,7 @@ class echo_protocol final : public server::upgraded_protocol {
 
 bool asks_for_echo_upgrade(const call& c) {
   std::optional<std::string_view> upgrade = c.req.head.find("Upgrade");
-  if (!c.req.head.connection_upgrade || !upgrade) return false;
-  std::string_view list = *upgrade;
-  while (!list.empty()) {
-    std::size_t comma = list.find(',');
-    if (core::syntax::iequals(core::syntax::trim_ows(list.substr(0, comma)), "echo")) return true;
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-  }
-  return false;
+  return c.req.head.connection_upgrade && upgrade && core::list_contains_token(*upgrade, "echo");
 }
 
 }  // namespace

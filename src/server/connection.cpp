@@ -171,25 +171,33 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   co_return ec ? 0 : n;
 }
 
-bool connection::queue(response& r, const http1::request_head* head, bool head_request) {
-  const bool http10 = head != nullptr && head->version_minor == 0;
-  const bool request_keeps_alive = head != nullptr && head->keep_alive;
+// RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+void connection::append_interim(const response& r, bool http10, std::string& out) {
+  if (http10) return;
+  for (const interim_response& i : r.interim)
+    http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), {}, out);
+}
 
-  if (heads_.capacity() < initial_buffer) take_spare(heads_);
-  const std::size_t head_begin = heads_.size();
-  if (!http10) {
-    // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
-    for (const interim_response& i : r.interim) {
-      http1::response_options o;
-      http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), o, heads_);
-    }
-  }
+http1::response_options connection::final_head_options(const response& r,
+                                                       const http1::request_head* head,
+                                                       bool head_request) {
+  const bool http10 = head != nullptr && head->version_minor == 0;
   http1::response_options o;
   o.head_request = head_request;
   o.peer_version_minor = http10 ? 0 : 1;
-  o.keep_alive = request_keeps_alive && !r.close && !worker_.draining;
+  o.keep_alive = head != nullptr && head->keep_alive && !r.close && !worker_.draining;
   o.date = worker_.dates.now();
   o.server = worker_.opts.server_header;
+  return o;
+}
+
+bool connection::queue(response& r, const http1::request_head* head, bool head_request) {
+  const bool http10 = head != nullptr && head->version_minor == 0;
+
+  if (heads_.capacity() < initial_buffer) take_spare(heads_);
+  const std::size_t head_begin = heads_.size();
+  append_interim(r, http10, heads_);
+  const http1::response_options o = final_head_options(r, head, head_request);
   if (r.status < 200 && r.status != 101) {
     // A 1xx is never final: a client would wait for ever for the response that follows it.
     response failure = error_response(500, "The server built an invalid response.", std::nullopt,
@@ -452,11 +460,8 @@ asio::awaitable<bool> connection::deliver_framed(response& r, const delivery& pl
                                                  std::uint64_t& sent, bool& keep) {
   const bool http10 = head.version_minor == 0;
   std::string text;
-  if (!http10) {
-    for (const interim_response& i : r.interim)
-      http1::serialize_response_head(i.status, i.fields, http1::content_size::empty(), {}, text);
-    if (!co_await write_text(text)) co_return false;
-  }
+  append_interim(r, http10, text);
+  if (!co_await write_text(text)) co_return false;
   const bool send_processing = !http10 && r.processing_interval.count() > 0;
   for (auto left = plan.delay; left.count() > 0;) {
     auto step = send_processing ? std::min(left, r.processing_interval) : left;
@@ -467,12 +472,8 @@ asio::awaitable<bool> connection::deliver_framed(response& r, const delivery& pl
       co_return false;
   }
 
-  http1::response_options o;
-  o.head_request = head_request;
-  o.peer_version_minor = http10 ? 0 : 1;
-  o.keep_alive = head.keep_alive && !r.close && !worker_.draining && !plan.cut_after;
-  o.date = worker_.dates.now();
-  o.server = worker_.opts.server_header;
+  http1::response_options o = final_head_options(r, &head, head_request);
+  o.keep_alive = o.keep_alive && !plan.cut_after;
   const bool no_content = core::has_no_content_by_definition(r.status);
   if (no_content) r.body.pieces.clear();
   http1::content_size size = no_content     ? http1::content_size::empty()

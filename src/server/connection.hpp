@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <herald/http1/parser.hpp>
+#include <herald/http1/serializer.hpp>
 #include <herald/server/handler.hpp>
 
 #include "server/worker.hpp"
@@ -56,6 +57,9 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> pause(std::chrono::milliseconds length);
   asio::awaitable<bool> write_text(std::string_view text);
 
+  void append_interim(const response& r, bool http10, std::string& out);
+  http1::response_options final_head_options(const response& r, const http1::request_head* head,
+                                             bool head_request);
   // Queues a response for the next flush; returns whether the connection stays open.
   bool queue(response& r, const http1::request_head* head, bool head_request);
   void log(const http1::request_head* head, int status, std::uint64_t bytes,

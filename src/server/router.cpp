@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <herald/core/syntax.hpp>
+#include <herald/core/fields.hpp>
 
 namespace herald::server {
 
@@ -25,18 +25,10 @@ void router::mount(std::string prefix, handler& h) {
 }
 
 void router::merge_allow(std::string_view methods) {
-  while (!methods.empty()) {
-    std::size_t comma = methods.find(',');
-    std::string_view name = core::syntax::trim_ows(methods.substr(0, comma));
-    methods = comma == std::string_view::npos ? std::string_view{} : methods.substr(comma + 1);
-    if (name.empty()) continue;
-    bool known = false;
-    for (std::string_view rest = allow_; !rest.empty() && !known;) {
-      std::size_t c = rest.find(", ");
-      known = rest.substr(0, c) == name;
-      rest = c == std::string_view::npos ? std::string_view{} : rest.substr(c + 2);
-    }
-    if (known) continue;
+  for (std::string_view name : core::parse_list(methods).value_or(std::vector<std::string_view>{})) {
+    // Method names are case-sensitive (RFC 9110 §9.1): compare them exactly.
+    std::optional<std::vector<std::string_view>> known = core::parse_list(allow_);
+    if (known && std::find(known->begin(), known->end(), name) != known->end()) continue;
     if (!allow_.empty()) allow_ += ", ";
     allow_ += name;
   }

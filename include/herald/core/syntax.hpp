@@ -102,4 +102,8 @@ std::optional<std::string> consume_quoted_string(std::string_view& in);
 // start with a complete, well-formed quoted-string. Lets a caller skip one without copying.
 std::size_t quoted_string_length(std::string_view s);
 
+// `text` as a quoted-string: DQUOTE and backslash escaped with a quoted-pair. The inverse of
+// consume_quoted_string for text a quoted-string can hold (no CR, LF or other controls).
+std::string quote(std::string_view text);
+
 }  // namespace herald::core::syntax
