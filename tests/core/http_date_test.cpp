@@ -211,6 +211,10 @@ INSTANTIATE_TEST_SUITE_P(
                     157766400},
         rfc850_case{"year_before_the_limit", now_2024, "Sunday, 31-Dec-73 00:00:00 GMT",
                     3281904000},
+        // Found by the fuzzer: the window's far end lies 50 calendar years before now (18263
+        // days here), not a century before the near end counted in fixed days.
+        rfc850_case{"a_day_past_the_limit_seen_from_1970", 0, "Friday, 02-Jan-20 00:00:00 GMT",
+                    -1577836800},
         rfc850_case{"year_00_in_2024", now_2024, "Saturday, 01-Jan-00 00:00:00 GMT", 946684800},
         rfc850_case{"year_00_in_2060", now_2060, "Friday, 01-Jan-00 00:00:00 GMT", 4102444800},
         // The year is chosen by the rule first; the day name is then checked, never used to
