@@ -17,6 +17,7 @@
 #include <herald/server/clock.hpp>
 
 #include "server/error_page.hpp"
+#include "server/idle_parking.hpp"
 #include "server/protocol.hpp"
 
 namespace herald::server {
@@ -42,13 +43,15 @@ std::string_view field_or_empty(const http1::request_head* head, std::string_vie
 
 }  // namespace
 
-connection::connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker)
+connection::connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker,
+                       std::size_t requests_served)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       worker_(worker),
       peer_(std::move(peer)),
       parser_(worker.opts.limits),
-      body_(worker.opts.limits) {
+      body_(worker.opts.limits),
+      requests_served_(requests_served) {
   asio::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   socket_.native_non_blocking(true, ec);
@@ -112,12 +115,38 @@ asio::awaitable<void> connection::watchdog() {
     co_await timer_.async_wait(nothrow);
     if (closed_) break;
     if (std::chrono::steady_clock::now() >= deadline_) {
-      timed_out_ = true;
       deadline_ = std::chrono::steady_clock::now() + far_future;
       asio::error_code ec;
+      if (waiting_ == wait_state::idle && idle_until_) {
+        // Idle long enough to be parked, not long enough to be closed.
+        parking_ = true;
+        socket_.cancel(ec);
+        continue;
+      }
+      timed_out_ = true;
       socket_.cancel(ec);
     }
   }
+}
+
+// Only a connection that has answered a request waits the idle timeout (a new one gets the
+// header timeout), and only one that would wait longer than park_after is worth parking.
+bool connection::may_park() const {
+  return worker_.parking != nullptr && requests_served_ > 0 && !worker_.draining &&
+         worker_.opts.idle_timeout > idle_parking::park_after && unparsed().empty();
+}
+
+void connection::park() {
+  closed_ = true;
+  timer_.cancel();
+  asio::error_code ec;
+  const bool v6 = socket_.local_endpoint(ec).protocol() == asio::ip::tcp::v6();
+  const int fd = socket_.release(ec);
+  if (ec) {
+    socket_.close(ec);
+    return;
+  }
+  worker_.parking->park({fd, v6, requests_served_}, *idle_until_);
 }
 
 void connection::close_if_idle() {
@@ -130,6 +159,11 @@ void connection::close_if_idle() {
 asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   switch (state) {
     case wait_state::idle:
+      if (may_park()) {
+        idle_until_ = coarse_steady_now() + worker_.opts.idle_timeout;
+        arm(idle_parking::park_after);
+        break;
+      }
       // A new connection gets the header timeout for its first request, so that clients
       // that connect and say nothing cannot hold a connection for the whole idle timeout.
       arm(requests_served_ == 0 ? worker_.opts.header_timeout : worker_.opts.idle_timeout);
@@ -161,7 +195,11 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   in_.resize(used + room);
   auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, room), nothrow);
   in_.resize(used + (ec ? 0 : n));
-  if (!ec) ++worker_.reads;
+  if (!ec) {
+    idle_until_.reset();
+    ++worker_.reads;
+    parking_ = false;  // the request came before the watchdog's cancel took effect
+  }
   if (!ec && state == wait_state::idle) {
     // The first octets of a head: its header timeout starts now.
     arm(worker_.opts.header_timeout);
@@ -561,6 +599,7 @@ asio::awaitable<void> connection::run() {
     if (!co_await read_head(parsed)) break;
     if (!co_await serve_one(parsed)) break;
   }
+  if (parking_ && !closed_) park();
   if (!closed_) {
     closed_ = true;
     timer_.cancel();
@@ -619,6 +658,7 @@ asio::awaitable<bool> connection::read_head(http1::parse_result& parsed) {
     }
     std::size_t n = co_await read_more(fresh ? wait_state::idle : wait_state::head);
     if (fresh) mark_request_start();
+    if (n == 0 && parking_) co_return false;
     if (n == 0) {
       if (timed_out_ && !fresh) {
         timed_out_ = false;

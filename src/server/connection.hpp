@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,10 @@ namespace herald::server {
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  // `peer`: the client's address as text, for logs and rules.
-  connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker);
+  // `peer`: the client's address as text, for logs and rules. `requests_served`: how many
+  // requests the connection answered before it was parked (server/idle_parking.hpp).
+  connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker,
+             std::size_t requests_served = 0);
   ~connection();
 
   asio::awaitable<void> run();
@@ -68,6 +71,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void take_spare(std::string& buffer);
   void mark_request_start();
   void arm(std::chrono::milliseconds timeout);
+  bool may_park() const;
+  void park();
   std::string_view unparsed() const;
 
   asio::ip::tcp::socket socket_;
@@ -92,12 +97,15 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<asio::const_buffer> buffers_;  // what flush writes, kept between flushes
 
   std::chrono::steady_clock::time_point deadline_;
+  // While waiting for a next request that may be parked: when the idle timeout ends.
+  std::optional<std::chrono::steady_clock::time_point> idle_until_;
   std::chrono::steady_clock::time_point request_start_;
   std::chrono::system_clock::time_point request_wall_start_;
   wait_state waiting_ = wait_state::other;
   bool timed_out_ = false;
   bool closed_ = false;
   bool head_armed_ = false;  // the current head's header timeout is running
+  bool parking_ = false;     // the watchdog ended an idle wait to park the connection
   std::size_t requests_served_ = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -23,6 +24,7 @@
 
 #include "net/listener.hpp"
 #include "server/connection.hpp"
+#include "server/idle_parking.hpp"
 #include "server/worker.hpp"
 
 namespace herald::server {
@@ -31,17 +33,48 @@ namespace {
 
 constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
+struct worker;
+void wake_parked(worker& w, const idle_parking::parked& p);
+
 struct worker {
   worker(const options& opts, handler& h, access_log* log, asio::thread_pool& pool)
-      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, {}, 0}, io(1) {}
+      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, nullptr, {}, 0},
+        io(ASIO_CONCURRENCY_HINT_UNSAFE_IO),
+        parking(io, [this](const idle_parking::parked& p) { wake_parked(*this, p); }) {
+    context.parking = &parking;
+  }
 
   // Declared before io: destroying io destroys the connections' coroutines, which still
   // remove themselves from the context.
   worker_context context;
+  // Only this worker's thread runs io and touches its sockets, so the reactor needs no lock
+  // per operation; posts from other threads (slow work, drain) still go through the
+  // scheduler's lock.
   asio::io_context io;
   std::vector<asio::ip::tcp::acceptor> acceptors;
+  idle_parking parking;
   std::thread thread;
 };
+
+void start_connection(worker& w, asio::ip::tcp::socket socket, std::string peer,
+                      std::size_t requests_served) {
+  auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context,
+                                        requests_served);
+  co_spawn(w.io, [c] { return c->run(); }, asio::detached);
+}
+
+void wake_parked(worker& w, const idle_parking::parked& p) {
+  asio::ip::tcp::socket socket(w.io);
+  asio::error_code ec;
+  socket.assign(p.v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), p.fd, ec);
+  if (ec) {
+    ::close(p.fd);
+    return;
+  }
+  const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
+  if (ec) return;  // the client is gone; the socket closes the descriptor
+  start_connection(w, std::move(socket), peer.address().to_string(), p.requests_served);
+}
 
 asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) {
   const options& opts = w.context.opts;
@@ -70,11 +103,14 @@ asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) 
       socket.close(peer_ec);
       continue;
     }
-    auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
-    if (w.context.connections.size() > opts.max_connections_per_worker)
+    // A parked connection still holds its descriptor, so it counts; a woken one was admitted
+    // long ago and is never refused.
+    if (w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
+      auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
       co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
-    else
-      co_spawn(w.io, [c] { return c->run(); }, asio::detached);
+      continue;
+    }
+    start_connection(w, std::move(socket), std::move(peer), 0);
   }
 }
 
@@ -85,6 +121,7 @@ asio::awaitable<void> drain_worker(worker& w) {
     asio::error_code ec;
     acceptor.close(ec);
   }
+  w.parking.close_all();
   auto deadline = std::chrono::steady_clock::now() + w.context.opts.grace_period;
   asio::steady_timer tick(w.io);
   while (!w.context.connections.empty() && std::chrono::steady_clock::now() < deadline) {

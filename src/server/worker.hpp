@@ -20,6 +20,7 @@ class thread_pool;
 namespace herald::server {
 
 class connection;
+class idle_parking;
 
 struct worker_context {
   const options& opts;
@@ -30,6 +31,7 @@ struct worker_context {
   http1::date_cache dates;
   bool draining = false;
   std::unordered_set<connection*> connections;
+  idle_parking* parking = nullptr;  // where long-idle keep-alive connections wait; may be null
   std::vector<std::string> spare_buffers;  // buffers lent to connections (connection.cpp)
   std::uint64_t reads = 0;                 // successful reads on this worker: request::arrival
 };

@@ -12,8 +12,10 @@
 #include <stdexcept>
 #include <string>
 #include <sys/socket.h>
+#include <thread>
 #include <vector>
 
+#include "server/idle_parking.hpp"
 #include "support/raw_client.hpp"
 #include "support/test_cases.hpp"
 
@@ -430,6 +432,64 @@ TEST_F(Connection, IdleKeepAliveConnectionIsClosedSilently) {
   EXPECT_TRUE(c.wait_closed(2s)) << to_string(c.last_end());
   EXPECT_GE(test::steady::now() - begin, 250ms);
   EXPECT_EQ(c.buffered(), "") << "an idle connection closes without a 408";
+}
+
+// A keep-alive connection idle past idle_parking::park_after gives up its frames and buffers
+// (server/idle_parking.hpp); the client must see no difference.
+TEST_F(Connection, ParkedConnectionServesTheNextRequest) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/first")));
+  ASSERT_TRUE(c.read_response());
+  std::this_thread::sleep_for(idle_parking::park_after + 300ms);
+  ASSERT_TRUE(c.send(raw_request("GET", "/after-parking")));
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << to_string(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "GET /after-parking 0\n");
+  expect_common_fields(*r);
+  expect_open_after(c, *r);
+}
+
+TEST_F(Connection, ParkedConnectionReadsAHeadThatArrivesInPieces) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/first")));
+  ASSERT_TRUE(c.read_response());
+  std::this_thread::sleep_for(idle_parking::park_after + 300ms);
+  ASSERT_TRUE(c.send("GET /in-pieces HTTP/1.1\r\nHo"));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(c.send("st: test.local\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r) << to_string(c.last_end());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "GET /in-pieces 0\n");
+}
+
+TEST_F(Connection, ParkedConnectionIsClosedSilentlyAtTheIdleTimeout) {
+  opts_.idle_timeout = idle_parking::park_after + 500ms;
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/")));
+  ASSERT_TRUE(c.read_response());
+  const auto begin = test::steady::now();
+  EXPECT_TRUE(c.wait_closed(4s)) << to_string(c.last_end());
+  EXPECT_GE(test::steady::now() - begin, opts_.idle_timeout - 50ms);
+  EXPECT_EQ(c.buffered(), "") << "an idle connection closes without a 408";
+}
+
+TEST_F(Connection, PipelinedRequestsAfterParkingAreAnsweredInOrder) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/first")));
+  ASSERT_TRUE(c.read_response());
+  std::this_thread::sleep_for(idle_parking::park_after + 300ms);
+  ASSERT_TRUE(c.send(raw_request("GET", "/a") + raw_request("GET", "/b")));
+  auto a = c.read_response();
+  auto b = c.read_response();
+  ASSERT_TRUE(a && b) << to_string(c.last_end());
+  EXPECT_EQ(a->body, "GET /a 0\n");
+  EXPECT_EQ(b->body, "GET /b 0\n");
 }
 
 TEST_F(Connection, StalledContentAnswers408AndCloses) {

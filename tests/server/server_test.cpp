@@ -18,6 +18,7 @@
 
 #include <herald/server/server.hpp>
 
+#include "server/idle_parking.hpp"
 #include "support/raw_client.hpp"
 
 namespace herald::server {
@@ -274,6 +275,27 @@ TEST(ServerRun, ConnectionsOverTheCapAnswer503WithRetryAfterAndClose) {
   EXPECT_EQ(status, 200);
 }
 
+// A parked connection (server/idle_parking.hpp) still holds a descriptor: it counts.
+TEST(ServerRun, ParkedConnectionsCountTowardsTheCap) {
+  test_handler h;
+  options o = test::test_options();
+  o.max_connections_per_worker = 1;
+  test::running_server s(o, h);
+  raw_client held = s.connect();
+  ASSERT_TRUE(get(held, "/held"));
+  std::this_thread::sleep_for(idle_parking::park_after + 300ms);
+
+  raw_client over = s.connect();
+  auto r = over.read_response();
+  ASSERT_TRUE(r) << to_string(over.last_end());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->field("Retry-After"), "7");
+
+  auto still = get(held, "/still");
+  ASSERT_TRUE(still) << to_string(held.last_end());
+  EXPECT_EQ(still->status, 200);
+}
+
 TEST(ServerRun, DeniedPeerIsClosedWithoutAnyResponse) {
   test_handler h;
   options o = test::test_options();
@@ -350,6 +372,22 @@ TEST(ServerDrain, IdleConnectionsAreClosedAndWaitReturnsEarly) {
   EXPECT_EQ(b.buffered(), "");
   s.get().wait();
   EXPECT_LT(steady::now() - begin, 1s) << "wait() needs no grace period when nothing is busy";
+}
+
+TEST(ServerDrain, ParkedConnectionsAreClosedAtOnce) {
+  test_handler h;
+  options o = test::test_options();
+  o.grace_period = 5s;
+  test::running_server s(o, h);
+  raw_client a = s.connect();
+  ASSERT_TRUE(get(a, "/a"));
+  std::this_thread::sleep_for(idle_parking::park_after + 300ms);
+  const auto begin = steady::now();
+  s.get().drain();
+  EXPECT_TRUE(a.wait_closed(1s));
+  EXPECT_EQ(a.buffered(), "");
+  s.get().wait();
+  EXPECT_LT(steady::now() - begin, 1s) << "a parked connection is idle: no grace period";
 }
 
 // A connection that never finishes its request cannot hold the server past the grace period;
