@@ -312,12 +312,16 @@ asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::u
 
 // Writes every buffer, re-arming the send timeout whenever the peer takes some: the timeout
 // bounds a stall, so a slow but steady reader of a large response is not dropped.
-asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buffers) {
+asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buffers,
+                                            bool file_follows) {
+  // MSG_MORE before a sendfile: the head and the file's first octets leave in the same
+  // segments rather than the head alone (nginx corks for the same reason).
+  const asio::socket_base::message_flags flags = file_follows ? MSG_MORE : 0;
   std::size_t first = 0;
   while (first < buffers.size()) {
     arm(worker_.opts.send_timeout);
-    auto [ec, n] = co_await socket_.async_write_some(
-        std::span<const asio::const_buffer>(buffers).subspan(first), nothrow);
+    auto [ec, n] = co_await socket_.async_send(
+        std::span<const asio::const_buffer>(buffers).subspan(first), flags, nothrow);
     if (ec) co_return false;
     while (n > 0 && first < buffers.size()) {
       std::size_t take = std::min(n, buffers[first].size());
@@ -347,12 +351,12 @@ asio::awaitable<bool> connection::flush() {
         continue;
       }
       const file_part& part = std::get<file_part>(piece);
-      if (!(ok = co_await write_all(buffers_))) break;
+      if (!(ok = co_await write_all(buffers_, true))) break;
       if (!(ok = co_await send_file(*part.fd, part.offset, part.length))) break;
     }
     if (!ok) break;
   }
-  if (ok) ok = co_await write_all(buffers_);
+  if (ok) ok = co_await write_all(buffers_, false);
   out_.clear();
   give_back(heads_);
   waiting_ = wait_state::other;

@@ -43,7 +43,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void queue_head_timeout();
   asio::awaitable<std::size_t> read_more(wait_state state);
   asio::awaitable<bool> flush();
-  asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers);
+  asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers, bool file_follows);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
   asio::awaitable<void> close_after_response();
