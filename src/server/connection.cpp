@@ -101,17 +101,18 @@ void connection::mark_request_start() {
 void connection::arm(std::chrono::milliseconds timeout) {
   // A deadline a few milliseconds early is harmless for timeouts of a second or more, and the
   // coarse clock is read without the hypervisor's help.
-  auto deadline = coarse_steady_now() + timeout;
-  bool earlier = deadline < deadline_;
-  deadline_ = deadline;
-  // The watchdog sleeps until the old deadline; wake it only when the new one is earlier, so
-  // that a busy connection does not touch the timer queue on every request.
-  if (earlier) timer_.cancel();
+  deadline_ = coarse_steady_now() + timeout;
+  // The watchdog wakes at wake_at_ and sleeps again if the deadline has moved further away
+  // since; it is woken early only for a deadline before its wake-up. A busy connection, whose
+  // deadlines move forward with every request, thus touches the timer queue about once per
+  // timeout rather than once per request.
+  if (deadline_ < wake_at_) timer_.cancel();
 }
 
 asio::awaitable<void> connection::watchdog() {
   while (!closed_) {
-    timer_.expires_at(deadline_);
+    wake_at_ = deadline_;
+    timer_.expires_at(wake_at_);
     co_await timer_.async_wait(nothrow);
     if (closed_) break;
     if (std::chrono::steady_clock::now() >= deadline_) {

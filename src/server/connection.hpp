@@ -97,6 +97,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<asio::const_buffer> buffers_;  // what flush writes, kept between flushes
 
   std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point wake_at_ = std::chrono::steady_clock::time_point::max();
   // While waiting for a next request that may be parked: when the idle timeout ends.
   std::optional<std::chrono::steady_clock::time_point> idle_until_;
   std::chrono::steady_clock::time_point request_start_;
