@@ -48,7 +48,7 @@ test: deps fuzz-build
 fuzz: fuzz-build
 	@scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
 
-# The parser benchmarks briefly, then the side-by-side comparison (about 6 minutes; its table
+# The parser benchmarks briefly, then the side-by-side comparison (about 9 minutes; its table
 # goes to bench/results/). The build holds herald, bench/floor and bench/idle_clients.
 bench:
 	@scripts/install-deps bench
