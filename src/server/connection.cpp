@@ -141,6 +141,11 @@ void connection::park() {
   closed_ = true;
   timer_.cancel();
   asio::error_code ec;
+  if (worker_.draining) {
+    // The drain has already closed the parked connections; an idle one is closed too.
+    socket_.close(ec);
+    return;
+  }
   const bool v6 = socket_.local_endpoint(ec).protocol() == asio::ip::tcp::v6();
   const int fd = socket_.release(ec);
   if (ec) {
