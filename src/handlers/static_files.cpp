@@ -9,11 +9,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
-#include <linux/openat2.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <system_error>
 #include <unistd.h>
 #include <unordered_map>
@@ -26,6 +24,8 @@
 #include <herald/core/syntax.hpp>
 #include <herald/handlers/static_files.hpp>
 #include <herald/server/clock.hpp>
+
+#include "handlers/open_beneath.hpp"
 
 namespace herald::handlers {
 
@@ -86,19 +86,9 @@ shared_fd adopt(int fd) {
   return shared_fd(owner, &owner->fd);
 }
 
-// Opens `relative` beneath `dir` for reading; the kernel refuses (EXDEV) any resolution, by
-// symlink or "..", that leaves `dir`, so no check can race with a rename. O_NONBLOCK: a FIFO
-// must not block the worker; O_NOCTTY: a terminal must not become the server's.
-int open_beneath(int dir, const char* relative) {
-  open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  long fd;
-  do {
-    fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
-  } while (fd < 0 && errno == EINTR);
-  return static_cast<int>(fd);
-}
+// O_NONBLOCK: a FIFO must not block the worker; O_NOCTTY: a terminal must not become the
+// server's.
+constexpr int read_flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
 
 // .git, .env and other dotfiles are not published unless asked for.
 bool has_hidden_segment(std::string_view relative) {
@@ -517,7 +507,7 @@ std::vector<listing_entry> read_entries(int root_fd, int dir_fd, const std::stri
     if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISLNK(st.st_mode)) {
       // Shown as what it leads to, if that lies beneath the root (else it would be 403).
-      const int target = open_beneath(root_fd, join_path(relative, name).c_str());
+      const int target = open_beneath(root_fd, join_path(relative, name).c_str(), read_flags);
       if (target < 0) continue;
       const bool ok = ::fstat(target, &st) == 0;
       ::close(target);
@@ -803,7 +793,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   const auto now = server::coarse_steady_now();
   if (std::unique_ptr<server::resource> cached = cached_resource(r, mapped, now)) return cached;
 
-  const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str());
+  const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str(), read_flags);
   if (fd < 0) {
     const int error = errno;
     if (error == ENOENT && options_.multiviews && !mapped.directory && !relative.empty())
@@ -832,7 +822,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     }
     if (!relative.empty()) path += '/';
     file = join_path(relative, options_.index);
-    const int index = open_beneath(root_fd_, file.c_str());
+    const int index = open_beneath(root_fd_, file.c_str(), read_flags);
     if (index < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM))
       return answer(kind::unavailable);
     struct stat index_st {};
@@ -860,7 +850,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     for (const sibling_kind& k : sibling_kinds) {
       sibling = file;
       sibling += k.suffix;
-      const int sibling_fd = open_beneath(root_fd_, sibling.c_str());
+      const int sibling_fd = open_beneath(root_fd_, sibling.c_str(), read_flags);
       if (sibling_fd < 0) continue;
       shared_fd sibling_owner = adopt(sibling_fd);
       struct stat sibling_st {};
@@ -884,7 +874,8 @@ std::unique_ptr<server::resource> static_files::locate_views(const std::string& 
   const std::string_view base =
       std::string_view(relative).substr(slash == std::string::npos ? 0 : slash + 1);
 
-  const int dir_fd = open_beneath(root_fd_, directory.empty() ? "." : directory.c_str());
+  const int dir_fd =
+      open_beneath(root_fd_, directory.empty() ? "." : directory.c_str(), read_flags);
   if (dir_fd < 0) return nullptr;
   DIR* dir = ::fdopendir(dir_fd);
   if (dir == nullptr) {
@@ -932,7 +923,7 @@ std::unique_ptr<server::resource> static_files::locate_views(const std::string& 
   set->offers_choice = options_.offer_choice;
   for (view_name& view : names) {
     const std::string file = join_path(directory, view.name);
-    const int fd = open_beneath(root_fd_, file.c_str());
+    const int fd = open_beneath(root_fd_, file.c_str(), read_flags);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
         return answer(answer_resource::kind::unavailable);

@@ -2,6 +2,8 @@
 // over socket pairs: a parked descriptor is handed back when its peer writes or hangs up,
 // closed when its idle time ends, and closed by a drain.
 
+#include "server/idle_parking.hpp"
+
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
@@ -10,8 +12,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
-
-#include "server/idle_parking.hpp"
 
 namespace herald::server {
 namespace {
@@ -28,7 +28,9 @@ struct socket_pair {
   int fds[2] = {-1, -1};
 };
 
-bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
+bool is_open(int fd) {
+  return ::fcntl(fd, F_GETFD) != -1;
+}
 
 // The client end sees the server end closed: a read returns 0 at once.
 bool peer_closed(int client_fd) {
