@@ -364,7 +364,9 @@ class file_resource final : public path_resource {
 
   server::validators validators_of(const server::request&, std::size_t v) override {
     const opened_file& f = set_->files[v];
-    return {core::make_strong_tag(f.etag), mtime_of(f.st)};
+    // Hex digits and '-' (opened_file's constructor): a valid opaque-tag, not checked again
+    // on every request.
+    return {core::entity_tag{false, f.etag}, mtime_of(f.st)};
   }
 
   server::representation describe(const server::request&, std::size_t v) override {

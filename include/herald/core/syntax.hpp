@@ -21,6 +21,17 @@ constexpr std::array<bool, 256> make_tchar_table() {
   return table;
 }
 inline constexpr std::array<bool, 256> tchar_table = make_tchar_table();
+
+// SP, HTAB, VCHAR and obs-text: the octets a field value may hold (RFC 9110 §5.5).
+constexpr std::array<bool, 256> make_field_value_table() {
+  std::array<bool, 256> table{};
+  table[static_cast<unsigned char>(' ')] = true;
+  table[static_cast<unsigned char>('\t')] = true;
+  for (int c = '!'; c <= '~'; ++c) table[static_cast<std::size_t>(c)] = true;
+  for (int c = 0x80; c <= 0xff; ++c) table[static_cast<std::size_t>(c)] = true;
+  return table;
+}
+inline constexpr std::array<bool, 256> field_value_table = make_field_value_table();
 }  // namespace detail
 
 // tchar (RFC 9110 §5.6.2): the characters of a token, such as a method or field name.
@@ -55,8 +66,9 @@ constexpr bool is_field_vchar(char c) { return is_vchar(c) || is_obs_text(c); }
 // A field value as RFC 9110 §5.5 allows it once the surrounding OWS is gone: no CR, LF,
 // NUL or other control characters, and no leading or trailing whitespace.
 constexpr bool is_field_value(std::string_view v) {
+  // One table lookup an octet: servers check every field they send with this.
   for (char c : v)
-    if (!is_field_vchar(c) && !is_ows(c)) return false;
+    if (!detail::field_value_table[static_cast<unsigned char>(c)]) return false;
   return v.empty() || (!is_ows(v.front()) && !is_ows(v.back()));
 }
 

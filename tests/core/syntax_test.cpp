@@ -1,0 +1,42 @@
+// The character classes of core/syntax.hpp against RFC 9110's definitions, octet by octet.
+
+#include <gtest/gtest.h>
+#include <string>
+
+#include <herald/core/syntax.hpp>
+
+namespace herald::core::syntax {
+namespace {
+
+// RFC 9110 §5.5: field-value = *field-content; field-vchar = VCHAR / obs-text; SP and HTAB
+// only between them.
+bool allowed_inside_a_field_value(unsigned char c) {
+  return c == ' ' || c == '\t' || (c >= 0x21 && c <= 0x7e) || c >= 0x80;
+}
+
+TEST(FieldValue, EveryOctetInsideAValue) {
+  for (int c = 0; c < 256; ++c) {
+    const std::string value = std::string("a") + static_cast<char>(c) + "b";
+    EXPECT_EQ(is_field_value(value), allowed_inside_a_field_value(static_cast<unsigned char>(c)))
+        << "octet " << c;
+  }
+}
+
+TEST(FieldValue, EveryOctetAsTheWholeValue) {
+  for (int c = 0; c < 256; ++c) {
+    const auto octet = static_cast<unsigned char>(c);
+    const bool expected = allowed_inside_a_field_value(octet) && octet != ' ' && octet != '\t';
+    EXPECT_EQ(is_field_value(std::string(1, static_cast<char>(c))), expected) << "octet " << c;
+  }
+}
+
+TEST(FieldValue, EmptyIsAllowedAndSurroundingWhitespaceIsNot) {
+  EXPECT_TRUE(is_field_value(""));
+  EXPECT_TRUE(is_field_value("text/plain; charset=utf-8"));
+  EXPECT_FALSE(is_field_value(" leading"));
+  EXPECT_FALSE(is_field_value("trailing\t"));
+  EXPECT_FALSE(is_field_value("split\r\nInjected: yes"));
+}
+
+}  // namespace
+}  // namespace herald::core::syntax
