@@ -48,13 +48,16 @@ test: deps fuzz-build
 fuzz: fuzz-build
 	@scripts/run-fuzzers $(BUILD)/fuzz $(FUZZ_SECONDS)
 
-# The parser benchmarks briefly, then the side-by-side comparison (about 9 minutes; its table
+# The parser benchmarks briefly, instructions per request under callgrind, then the
+# side-by-side comparison (about 10 minutes; its table
 # goes to bench/results/). The build holds herald, bench/floor and bench/idle_clients.
 bench:
 	@scripts/install-deps bench
 	@cmake -S . -B $(BUILD)/bench $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Release -DHERALD_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD)/bench -j $(JOBS)
 	@for b in $(BUILD)/bench/bench/*_bench; do echo "== $$b"; $$b --benchmark_min_time=0.2 $(ARGS); done
+	@bench/instructions --build $(BUILD)/bench
+	@bench/instructions --build $(BUILD)/bench --cached
 	@bench/compare --build $(BUILD)/bench $(COMPARE_ARGS)
 
 clean:
