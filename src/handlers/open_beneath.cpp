@@ -132,19 +132,55 @@ int open_beneath_by_walk(int dir, const char* relative, int flags) {
   }
 }
 
+namespace {
+
+long call_openat2(int dir, const char* relative, int flags) {
+  open_how how{};
+  how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  long fd;
+  do {
+    fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+// Whether openat2 is there to be used: a kernel without it answers ENOSYS, and a sandbox
+// whose seccomp profile predates it (Docker before 20.10, systemd's SystemCallFilter) answers
+// EPERM, even for the root itself, which nothing else refuses.
+bool openat2_filtered(int dir, int error) {
+  if (error == ENOSYS) return true;
+  if (error != EPERM) return false;
+  const long probe = call_openat2(dir, ".", O_RDONLY | O_DIRECTORY);
+  if (probe >= 0) {
+    ::close(static_cast<int>(probe));
+    return false;
+  }
+  return errno == EPERM || errno == ENOSYS;
+}
+
+// RESOLVE_BENEATH answers EAGAIN when a rename or mount raced a "..": tried again a few times,
+// then left to the walk, which holds every directory it passes open.
+constexpr int raced_attempts = 3;
+
+}  // namespace
+
 int open_beneath(int dir, const char* relative, int flags) {
-  // Once the kernel has said it has no openat2, it is not asked again.
+  // Once openat2 is known to be missing or filtered, it is not asked again.
   static std::atomic<bool> without_openat2{false};
   if (!without_openat2.load(std::memory_order_relaxed)) {
-    open_how how{};
-    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    long fd;
-    do {
-      fd = ::syscall(SYS_openat2, dir, relative, &how, sizeof how);
-    } while (fd < 0 && errno == EINTR);
-    if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
-    without_openat2.store(true, std::memory_order_relaxed);
+    for (int attempt = 0; attempt < raced_attempts; ++attempt) {
+      const long fd = call_openat2(dir, relative, flags);
+      if (fd >= 0) return static_cast<int>(fd);
+      const int error = errno;
+      if (error == EAGAIN) continue;
+      if (!openat2_filtered(dir, error)) {
+        errno = error;
+        return -1;
+      }
+      without_openat2.store(true, std::memory_order_relaxed);
+      break;
+    }
   }
   return open_beneath_by_walk(dir, relative, flags);
 }

@@ -5,9 +5,10 @@ namespace herald::handlers {
 
 // Opens `relative` beneath the directory `dir` with `flags` (O_RDONLY and the like). Any
 // resolution that would leave `dir` fails with EXDEV, as openat2's RESOLVE_BENEATH does, and
-// no check races with a rename. Uses openat2 where the kernel has it; where it answers ENOSYS
-// (kernels before 5.6, container sandboxes whose seccomp profile predates it, valgrind) the
-// walk below does the same. Returns the descriptor, or -1 with errno set.
+// no check races with a rename. Uses openat2 where the kernel has it; where it is missing
+// (ENOSYS: kernels before 5.6, valgrind) or filtered (EPERM even for the root: container
+// sandboxes whose seccomp profile predates it) the walk below does the same. Returns the
+// descriptor, or -1 with errno set.
 int open_beneath(int dir, const char* relative, int flags);
 
 // RESOLVE_BENEATH by hand: each component is opened with O_NOFOLLOW relative to a directory

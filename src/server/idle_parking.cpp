@@ -5,11 +5,10 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
+#include <exception>
 #include <malloc.h>
 #include <sys/epoll.h>
 #include <unistd.h>
-
-#include <herald/server/clock.hpp>
 
 namespace herald::server {
 
@@ -97,12 +96,20 @@ asio::awaitable<void> idle_parking::watch() {
     const int n = ::epoll_wait(epoll_fd_, ready.data(), static_cast<int>(ready.size()), 0);
     for (int i = 0; i < n; ++i) {
       const int fd = ready[static_cast<std::size_t>(i)].data.fd;
+      // Level-triggered: whatever is reported leaves the set, or it would be reported for
+      // ever (a descriptor closed here whose file lives on in a forked child, say).
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
       const slot& s = slots_[static_cast<std::size_t>(fd)];
       if (!s.in_use) continue;
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
       const parked woken{fd, s.v6, s.requests_served};
       release(fd);
-      wake_(woken);
+      try {
+        wake_(woken);
+      } catch (const std::exception&) {
+        // Out of memory for a new connection: this client loses its connection, the others
+        // stay watched.
+        ::close(fd);
+      }
     }
   }
 }
@@ -112,7 +119,9 @@ asio::awaitable<void> idle_parking::expire() {
     expiry_timer_.expires_at(expiries_.empty() ? clock::time_point::max() : expiries_.front().at);
     co_await expiry_timer_.async_wait(nothrow);
     if (stopped_) co_return;
-    const auto now = coarse_steady_now();
+    // The clock the timer fired by: the coarse clock may lag it by a tick, and the loop would
+    // spin until it caught up.
+    const auto now = clock::now();
     while (!expiries_.empty() && expiries_.front().at <= now) {
       const expiry e = expiries_.front();
       expiries_.pop_front();

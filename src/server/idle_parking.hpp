@@ -52,6 +52,8 @@ class idle_parking {
   // Closes every parked connection (a drain: they are idle, so nothing is lost).
   void close_all();
   std::size_t size() const { return count_; }
+  // False when the kernel gave no epoll set: connections are then never parked.
+  bool available() const { return epoll_fd_ >= 0; }
 
  private:
   struct slot {

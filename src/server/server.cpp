@@ -41,7 +41,7 @@ struct worker {
       : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, nullptr, {}, 0},
         io(ASIO_CONCURRENCY_HINT_UNSAFE_IO),
         parking(io, [this](const idle_parking::parked& p) { wake_parked(*this, p); }) {
-    context.parking = &parking;
+    if (parking.available()) context.parking = &parking;
   }
 
   // Declared before io: destroying io destroys the connections' coroutines, which still
