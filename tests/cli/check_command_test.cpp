@@ -18,36 +18,20 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "cli/cli_support.hpp"
 #include "client/client_support.hpp"
 
 namespace herald::cli {
 namespace {
 
+using cli_test::run_herald;
+using cli_test::run_result;
+using cli_test::keys;
+
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 using testing::HasSubstr;
 using testing::Not;
-
-struct run_result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-run_result run_herald(std::vector<std::string> args) {
-  args.insert(args.begin(), "herald");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
-
-std::set<std::string> keys(const json& object) {
-  std::set<std::string> out;
-  for (auto it = object.begin(); it != object.end(); ++it) out.insert(it.key());
-  return out;
-}
 
 class Check : public testing::Test {
  protected:

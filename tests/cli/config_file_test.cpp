@@ -13,12 +13,16 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "cli/cli_support.hpp"
 #include "cli/serve_command.hpp"
 #include "support/raw_client.hpp"
 #include "support/test_cases.hpp"
 
 namespace herald::cli {
 namespace {
+
+using cli_test::run_herald;
+using cli_test::run_result;
 
 using test::PrintTo;
 using testing::ElementsAre;
@@ -259,21 +263,6 @@ TEST(ServeConfig, RuleFlagIsRepeatable) {
   ASSERT_EQ(p.error, "");
   ASSERT_EQ(p.options.files.rules.rules().size(), 2u);
   EXPECT_TRUE(p.options.files.rules.has_early_hints());
-}
-
-struct run_result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-run_result run_herald(std::vector<std::string> args) {
-  args.insert(args.begin(), "herald");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  const int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
 }
 
 TEST(ServeConfig, BadRuleFlagExits2WithOneLineNamingTheRule) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli/app.hpp"
+#include "cli/cli_support.hpp"
 #include "net/listener.hpp"
 #include "support/raw_client.hpp"
 #include "support/test_cases.hpp"
@@ -29,6 +30,9 @@ extern char** environ;
 
 namespace herald::cli {
 namespace {
+
+using cli_test::run_herald;
+using cli_test::run_result;
 
 using namespace std::chrono_literals;
 using test::PrintTo;
@@ -95,21 +99,6 @@ INSTANTIATE_TEST_SUITE_P(
                     // An IPv6 literal needs brackets: "::1" is not host ":" and port 1.
                     invalid_listen_case{"UnbracketedIpv6", "::1"}),
     test::case_name);
-
-struct run_result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-run_result run_herald(std::vector<std::string> args) {
-  args.insert(args.begin(), "herald");
-  std::vector<const char*> argv;
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  int code = run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, out.str(), err.str()};
-}
 
 TEST(ServeCommand, HelpDocumentsEachFlagWithItsDefault) {
   run_result r = run_herald({"serve", "--help"});
