@@ -261,10 +261,14 @@ bool fields::views_own_buffer(std::string_view s) const noexcept {
 
 bool fields::add(std::string_view name, std::string_view value) {
   if (!acceptable(name, value)) return false;
+  return append_line(name, value);
+}
+
+bool fields::append_line(std::string_view name, std::string_view value) {
   // Arguments taken from this object (f.add("X-Host", *f.find("Host"))) would dangle once the
   // buffer grows; copy them first.
   if (views_own_buffer(name) || views_own_buffer(value))
-    return add(std::string{name}, std::string{value});
+    return append_line(std::string{name}, std::string{value});
   if (name.size() + value.size() > max_buffer - (buffer_.size() - garbage_)) return false;
   // Grow lines_ first: once store() has appended the bytes nothing may fail.
   if (lines_.size() == lines_.capacity()) lines_.reserve(std::max<std::size_t>(8, 2 * size()));
@@ -279,7 +283,7 @@ bool fields::set(std::string_view name, std::string_view value) {
   if (views_own_buffer(name) || views_own_buffer(value))
     return set(std::string{name}, std::string{value});
   std::size_t first = find_index(name, 0);
-  if (first == size()) return add(name, value);
+  if (first == size()) return append_line(name, value);
   // The lines this call replaces are still live while store() runs, so count them as such.
   if (name.size() + value.size() > max_buffer - (buffer_.size() - garbage_)) return false;
   std::uint32_t offset = store(name, value);

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstring>
 #include <ctime>
 
 #include <herald/core/status.hpp>
@@ -12,27 +14,60 @@ bool named(std::string_view name, std::string_view expected) {
   return name.size() == expected.size() && core::syntax::iequals(name, expected);
 }
 
-void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name);
-  out.append(": ");
-  out.append(value);
-  out.append("\r\n");
-}
+// Writes a head into room made for it at once. A head is a few dozen short pieces, and an
+// append for each, with its capacity check, cost more than the copying itself.
+class head_writer {
+ public:
+  // `most`: an upper bound of the octets this writer will write.
+  head_writer(std::string& out, std::size_t most) : out_(out) {
+    const std::size_t start = out.size();
+    out.resize(start + most);
+    at_ = out.data() + start;
+  }
+  head_writer(const head_writer&) = delete;
+  head_writer& operator=(const head_writer&) = delete;
+  // Gives back the room not used.
+  ~head_writer() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
 
-void append_decimal(std::string& out, std::uint64_t n) {
-  char digits[20];
-  int i = 20;
-  do {
-    digits[--i] = static_cast<char>('0' + n % 10);
-    n /= 10;
-  } while (n != 0);
-  out.append(digits + i, static_cast<std::size_t>(20 - i));
+  void put(std::string_view s) {
+    std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
+  }
+  void put(char c) { *at_++ = c; }
+  void field(std::string_view name, std::string_view value) {
+    put(name);
+    put(": ");
+    put(value);
+    put("\r\n");
+  }
+  void decimal(std::uint64_t n) {
+    char digits[20];
+    int i = 20;
+    do {
+      digits[--i] = static_cast<char>('0' + n % 10);
+      n /= 10;
+    } while (n != 0);
+    put(std::string_view(digits + i, static_cast<std::size_t>(20 - i)));
+  }
+
+ private:
+  std::string& out_;
+  char* at_;
+};
+
+constexpr std::size_t longest_decimal = 20;
+
+// The octets append_caller_fields writes at most.
+std::size_t caller_fields_size(const core::fields& fields) {
+  std::size_t size = 0;
+  for (const core::field& f : fields) size += f.name.size() + f.value.size() + 4;
+  return size;
 }
 
 // The caller's fields, less the framing fields the serializer writes itself. `length` is the
 // content length a Content-Length must state, unless `length_is_free` (a 304's describes the
 // selected representation); `skip` names a field the caller writes itself.
-std::optional<serialize_error> append_caller_fields(std::string& out, const core::fields& fields,
+std::optional<serialize_error> append_caller_fields(head_writer& out, const core::fields& fields,
                                                     const std::optional<std::uint64_t>& length,
                                                     bool length_is_free, std::string_view skip,
                                                     bool& wrote_content_length) {
@@ -51,7 +86,7 @@ std::optional<serialize_error> append_caller_fields(std::string& out, const core
         return serialize_error::content_length_mismatch;
       wrote_content_length = true;
     }
-    append_field(out, f.name, f.value);
+    out.field(f.name, f.value);
   }
   return std::nullopt;
 }
@@ -109,61 +144,80 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
     return result;
   }
 
+  const core::status_info* info = core::find_status(status);
+  const std::string_view reason = info != nullptr ? std::string_view(info->reason) : "";
+  constexpr std::string_view status_line_frame = "HTTP/1.1 000 \r\n";
+  constexpr std::string_view content_length_frame = "Content-Length: \r\n";
+  constexpr std::string_view chunked_line = "Transfer-Encoding: chunked\r\n";
+  constexpr std::string_view keep_alive_line = "Connection: keep-alive\r\n";
+  constexpr std::string_view close_line = "Connection: close\r\n";
+  constexpr std::string_view field_frame = ": \r\n";
   const std::size_t rollback = out.size();
-  out.append("HTTP/1.1 ");
-  append_decimal(out, static_cast<std::uint64_t>(status));
-  out.push_back(' ');
-  // An unknown code goes out without a phrase: a made-up one would mislead (RFC 9112 §4).
-  if (const core::status_info* info = core::find_status(status)) out.append(info->reason);
-  out.append("\r\n");
+  std::optional<serialize_error> failure;
+  {
+    head_writer w(out, status_line_frame.size() + reason.size() + 2 * field_frame.size() + 4 +
+                           options.date.size() + 6 + options.server.size() +
+                           caller_fields_size(fields) +
+                           std::max(content_length_frame.size() + longest_decimal,
+                                    chunked_line.size()) +
+                           std::max(keep_alive_line.size(), close_line.size()) + 2);
+    w.put("HTTP/1.1 ");
+    w.decimal(static_cast<std::uint64_t>(status));
+    w.put(' ');
+    // An unknown code goes out without a phrase: a made-up one would mislead (RFC 9112 §4).
+    w.put(reason);
+    w.put("\r\n");
 
-  if (!interim) {
-    if (!options.date.empty()) append_field(out, "Date", options.date);
-    if (!options.server.empty()) append_field(out, "Server", options.server);
-  }
-
-  std::optional<std::uint64_t> known_length;
-  if (content.what == content_size::kind::known) known_length = content.length;
-  if (content.what == content_size::kind::none && !no_content) known_length = 0;
-  bool wrote_content_length = false;
-  if (auto e = append_caller_fields(out, fields, known_length, status == 304, {},
-                                    wrote_content_length)) {
-    out.resize(rollback);
-    result.failure = e;
-    return result;
-  }
-
-  result.keep_alive = options.keep_alive && !fields.contains_token("Connection", "close");
-  if (interim) {
-    result.framing = body_framing::none;
-  } else if (no_content) {
-    // 204 and 304 carry no framing fields of their own (a 304's Content-Length, if the caller
-    // gives one, describes the selected representation and was written above).
-    result.framing = body_framing::none;
-  } else if (known_length) {
-    if (!wrote_content_length) {
-      out.append("Content-Length: ");
-      append_decimal(out, *known_length);
-      out.append("\r\n");
+    if (!interim) {
+      if (!options.date.empty()) w.field("Date", options.date);
+      if (!options.server.empty()) w.field("Server", options.server);
     }
-    result.framing = *known_length == 0 ? body_framing::none : body_framing::content_length;
-  } else if (options.peer_version_minor >= 1) {
-    out.append("Transfer-Encoding: chunked\r\n");
-    result.framing = body_framing::chunked;
-  } else {
-    // An HTTP/1.0 peer knows no chunked coding: the close delimits the content (RFC 9112 §6.3).
-    result.framing = body_framing::until_close;
-    result.keep_alive = false;
-  }
-  if (options.head_request) result.framing = body_framing::none;
 
-  if (!interim) {
-    if (!result.keep_alive && !fields.contains_token("Connection", "close"))
-      out.append("Connection: close\r\n");
-    else if (options.peer_version_minor == 0)
-      out.append("Connection: keep-alive\r\n");  // RFC 9112 §9.3: 1.0 persistence is opt-in
+    std::optional<std::uint64_t> known_length;
+    if (content.what == content_size::kind::known) known_length = content.length;
+    if (content.what == content_size::kind::none && !no_content) known_length = 0;
+    bool wrote_content_length = false;
+    failure = append_caller_fields(w, fields, known_length, status == 304, {},
+                                   wrote_content_length);
+    if (!failure) {
+      result.keep_alive = options.keep_alive && !fields.contains_token("Connection", "close");
+      if (interim) {
+        result.framing = body_framing::none;
+      } else if (no_content) {
+        // 204 and 304 carry no framing fields of their own (a 304's Content-Length, if the
+        // caller gives one, describes the selected representation and was written above).
+        result.framing = body_framing::none;
+      } else if (known_length) {
+        if (!wrote_content_length) {
+          w.put("Content-Length: ");
+          w.decimal(*known_length);
+          w.put("\r\n");
+        }
+        result.framing = *known_length == 0 ? body_framing::none : body_framing::content_length;
+      } else if (options.peer_version_minor >= 1) {
+        w.put(chunked_line);
+        result.framing = body_framing::chunked;
+      } else {
+        // An HTTP/1.0 peer knows no chunked coding: the close delimits the content
+        // (RFC 9112 §6.3).
+        result.framing = body_framing::until_close;
+        result.keep_alive = false;
+      }
+      if (options.head_request) result.framing = body_framing::none;
+
+      if (!interim) {
+        if (!result.keep_alive && !fields.contains_token("Connection", "close"))
+          w.put(close_line);
+        else if (options.peer_version_minor == 0)
+          w.put(keep_alive_line);  // RFC 9112 §9.3: 1.0 persistence is opt-in
+      }
+      w.put("\r\n");
+    }
   }
-  out.append("\r\n");
+  if (failure) {
+    out.resize(rollback);
+    result.failure = failure;
+  }
   return result;
 }
 
@@ -175,33 +229,44 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
   if (!core::syntax::is_token(method) || !is_request_target_text(target) ||
       !core::syntax::is_field_value(host))
     return serialize_error::invalid_text;
-  const std::size_t rollback = out.size();
-  out.append(method);
-  out.push_back(' ');
-  out.append(target);
-  out.append(" HTTP/1.1\r\n");
-  append_field(out, "Host", host);
   std::optional<std::uint64_t> known_length;
   if (content.what == content_size::kind::known) known_length = content.length;
   if (content.what == content_size::kind::none) known_length = 0;
-  bool wrote_content_length = false;
-  if (auto e =
-          append_caller_fields(out, fields, known_length, false, "Host", wrote_content_length)) {
-    out.resize(rollback);
-    return e;
-  }
   // RFC 9110 §8.6: a user agent sends Content-Length: 0 for an empty POST, PUT or PATCH, whose
   // methods define a meaning for content, and no Content-Length for GET and its kind.
   const bool method_expects_content = method == "POST" || method == "PUT" || method == "PATCH";
-  if (!wrote_content_length && known_length && (*known_length > 0 || method_expects_content)) {
-    out.append("Content-Length: ");
-    append_decimal(out, *known_length);
-    out.append("\r\n");
-  } else if (content.what == content_size::kind::unknown) {
-    out.append("Transfer-Encoding: chunked\r\n");
+  constexpr std::string_view version_line_end = " HTTP/1.1\r\n";
+  constexpr std::string_view content_length_frame = "Content-Length: \r\n";
+  constexpr std::string_view chunked_line = "Transfer-Encoding: chunked\r\n";
+  const std::size_t rollback = out.size();
+  std::optional<serialize_error> failure;
+  {
+    head_writer w(out, method.size() + 1 + target.size() + version_line_end.size() + 8 +
+                           host.size() + caller_fields_size(fields) +
+                           std::max(content_length_frame.size() + longest_decimal,
+                                    chunked_line.size()) +
+                           2);
+    w.put(method);
+    w.put(' ');
+    w.put(target);
+    w.put(version_line_end);
+    w.field("Host", host);
+    bool wrote_content_length = false;
+    failure = append_caller_fields(w, fields, known_length, false, "Host", wrote_content_length);
+    if (!failure) {
+      if (!wrote_content_length && known_length &&
+          (*known_length > 0 || method_expects_content)) {
+        w.put("Content-Length: ");
+        w.decimal(*known_length);
+        w.put("\r\n");
+      } else if (content.what == content_size::kind::unknown) {
+        w.put(chunked_line);
+      }
+      w.put("\r\n");
+    }
   }
-  out.append("\r\n");
-  return std::nullopt;
+  if (failure) out.resize(rollback);
+  return failure;
 }
 
 std::string_view chunk_header(std::uint64_t size, std::array<char, 20>& buffer) {

@@ -30,6 +30,26 @@ TEST(FieldValue, EveryOctetAsTheWholeValue) {
   }
 }
 
+// Long values are checked eight octets at a time: every octet at every place of a word, among
+// neighbours that are plain, high (obs-text) or HTAB, in values that end inside a word too.
+TEST(FieldValue, EveryOctetAtEveryPlaceOfALongValue) {
+  for (char neighbour : {'x', '\xff', '\t'}) {
+    for (std::size_t length : {17u, 24u}) {
+      for (std::size_t at = 1; at + 1 < length; ++at) {
+        for (int c = 0; c < 256; ++c) {
+          std::string value(length, neighbour);
+          value.front() = 'a';
+          value.back() = 'b';
+          value[at] = static_cast<char>(c);
+          EXPECT_EQ(is_field_value(value),
+                    allowed_inside_a_field_value(static_cast<unsigned char>(c)))
+              << "octet " << c << " at " << at << " of " << length;
+        }
+      }
+    }
+  }
+}
+
 TEST(FieldValue, EmptyIsAllowedAndSurroundingWhitespaceIsNot) {
   EXPECT_TRUE(is_field_value(""));
   EXPECT_TRUE(is_field_value("text/plain; charset=utf-8"));

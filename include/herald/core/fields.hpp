@@ -313,6 +313,8 @@ class fields {
   // Appends name and value to buffer_, returning the offset of the name. Strong guarantee.
   std::uint32_t store(std::string_view name, std::string_view value);
   static bool acceptable(std::string_view name, std::string_view value) noexcept;
+  // add() once the name and value are known to be acceptable.
+  bool append_line(std::string_view name, std::string_view value);
   bool views_own_buffer(std::string_view s) const noexcept;
 
   std::string buffer_;
