@@ -180,7 +180,8 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
     failure = append_caller_fields(w, fields, known_length, status == 304, {},
                                    wrote_content_length);
     if (!failure) {
-      result.keep_alive = options.keep_alive && !fields.contains_token("Connection", "close");
+      const bool close_asked = fields.contains_token("Connection", "close");
+      result.keep_alive = options.keep_alive && !close_asked;
       if (interim) {
         result.framing = body_framing::none;
       } else if (no_content) {
@@ -206,7 +207,7 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
       if (options.head_request) result.framing = body_framing::none;
 
       if (!interim) {
-        if (!result.keep_alive && !fields.contains_token("Connection", "close"))
+        if (!result.keep_alive && !close_asked)
           w.put(close_line);
         else if (options.peer_version_minor == 0)
           w.put(keep_alive_line);  // RFC 9112 §9.3: 1.0 persistence is opt-in

@@ -225,8 +225,15 @@ class field_text {
     }
   }
   explicit field_text(sys_seconds t) {
-    core::format_http_date(
-        t, std::span<char, core::http_date_length>(small_.data(), core::http_date_length));
+    // A server sends the same few modification times over and over: the last one formatted
+    // on this thread is kept.
+    thread_local sys_seconds last_time = sys_seconds::min();
+    thread_local std::array<char, core::http_date_length> last_text{};
+    if (t != last_time) {
+      core::format_http_date(t, std::span<char, core::http_date_length>(last_text));
+      last_time = t;
+    }
+    std::copy(last_text.begin(), last_text.end(), small_.begin());
     view_ = {small_.data(), core::http_date_length};
   }
   std::string_view view() const { return view_; }
