@@ -1,8 +1,6 @@
 #include "server/connection.hpp"
 
 #include <algorithm>
-#include <asio/co_spawn.hpp>
-#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
@@ -102,6 +100,12 @@ void connection::arm(std::chrono::milliseconds timeout) {
   // A deadline a few milliseconds early is harmless for timeouts of a second or more, and the
   // coarse clock is read without the hypervisor's help.
   deadline_ = coarse_steady_now() + timeout;
+  if (!watching_) {
+    // The first deadline starts the watchdog, so that it does not start without one.
+    watching_ = true;
+    watch();
+    return;
+  }
   // The watchdog wakes at wake_at_ and sleeps again if the deadline has moved further away
   // since; it is woken early only for a deadline before its wake-up. A busy connection, whose
   // deadlines move forward with every request, thus touches the timer queue about once per
@@ -109,25 +113,29 @@ void connection::arm(std::chrono::milliseconds timeout) {
   if (deadline_ < wake_at_) timer_.cancel();
 }
 
-asio::awaitable<void> connection::watchdog() {
-  while (!closed_) {
-    wake_at_ = deadline_;
-    timer_.expires_at(wake_at_);
-    co_await timer_.async_wait(nothrow);
-    if (closed_) break;
-    if (std::chrono::steady_clock::now() >= deadline_) {
-      deadline_ = std::chrono::steady_clock::now() + far_future;
-      asio::error_code ec;
-      if (waiting_ == wait_state::idle && idle_until_) {
-        // Idle long enough to be parked, not long enough to be closed.
-        parking_ = true;
-        socket_.cancel(ec);
-        continue;
-      }
+// The watchdog is a timer's handler rather than a coroutine of its own, whose co_spawn cost
+// every new connection a few thousand instructions. The handler holds the connection, so the
+// connection lives until the watchdog has seen it close.
+void connection::watch() {
+  wake_at_ = deadline_;
+  timer_.expires_at(wake_at_);
+  timer_.async_wait([self = shared_from_this()](const asio::error_code&) { self->on_watch(); });
+}
+
+void connection::on_watch() {
+  if (closed_) return;
+  if (std::chrono::steady_clock::now() >= deadline_) {
+    deadline_ = std::chrono::steady_clock::now() + far_future;
+    asio::error_code ec;
+    if (waiting_ == wait_state::idle && idle_until_) {
+      // Idle long enough to be parked, not long enough to be closed.
+      parking_ = true;
+    } else {
       timed_out_ = true;
-      socket_.cancel(ec);
     }
+    socket_.cancel(ec);
   }
+  watch();
 }
 
 // Only a connection that has answered a request waits the idle timeout (a new one gets the
@@ -590,18 +598,11 @@ asio::awaitable<void> connection::refuse_overloaded() {
   r.fields.set("Retry-After", fmt::format("{}", worker_.opts.retry_after.count()));
   r.close = true;
   queue(r, nullptr, false);
-  co_spawn(
-      socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
-      asio::detached);
   co_await flush();
   co_await linger_and_close();
 }
 
 asio::awaitable<void> connection::run() {
-  // The watchdog keeps the connection alive until it has seen it close.
-  co_spawn(
-      socket_.get_executor(), [self = shared_from_this()] { return self->watchdog(); },
-      asio::detached);
   http1::parse_result parsed;
   // Two statements, not `co_await read_head(...) && co_await serve_one(...)`: GCC 12
   // miscompiles co_await on both sides of && (the second request re-served the first).

@@ -50,7 +50,8 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<void> run_upgraded(upgraded_protocol& protocol);
   asio::awaitable<response> run_deferred(response pending_response,
                                          const http1::request_head& head);
-  asio::awaitable<void> watchdog();
+  void watch();
+  void on_watch();
   // A response with a delivery plan (response::paced): written piece by piece, then the
   // connection stays open only if the whole response went out and framing allows.
   asio::awaitable<bool> deliver(response& r, const http1::request_head& head, bool head_request);
@@ -107,6 +108,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool closed_ = false;
   bool head_armed_ = false;  // the current head's header timeout is running
   bool parking_ = false;     // the watchdog ended an idle wait to park the connection
+  bool watching_ = false;    // the watchdog has started (with the first deadline)
   std::size_t requests_served_ = 0;
 };
 

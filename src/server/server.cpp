@@ -22,6 +22,7 @@
 #include <functional>
 #include <thread>
 
+#include "net/address_text.hpp"
 #include "net/listener.hpp"
 #include "server/connection.hpp"
 #include "server/idle_parking.hpp"
@@ -73,7 +74,7 @@ void wake_parked(worker& w, const idle_parking::parked& p) {
   }
   const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return;  // the client is gone; the socket closes the descriptor
-  start_connection(w, std::move(socket), peer.address().to_string(), p.requests_served);
+  start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served);
 }
 
 asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) {
@@ -89,7 +90,7 @@ asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) 
       continue;
     }
     asio::error_code peer_ec;
-    std::string peer = peer_endpoint.address().to_string();
+    std::string peer = net::address_text(peer_endpoint.address());
     if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
       // What nginx calls 444: close without a response.
       if (w.context.log != nullptr) {
