@@ -264,6 +264,12 @@ bool fields::add(std::string_view name, std::string_view value) {
   return append_line(name, value);
 }
 
+bool fields::add(field_name name, std::string_view value) {
+  if (!syntax::is_field_value(value) || name.view().size() + value.size() > max_buffer)
+    return false;
+  return append_line(name.view(), value);
+}
+
 bool fields::append_line(std::string_view name, std::string_view value) {
   // Arguments taken from this object (f.add("X-Host", *f.find("Host"))) would dangle once the
   // buffer grows; copy them first.

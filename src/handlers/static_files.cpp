@@ -737,7 +737,7 @@ std::string_view static_files::cache_control_for(std::string_view path) const {
 }
 
 void static_files::finish(const server::request& r, server::response& out) {
-  out.fields.add("X-Content-Type-Options", "nosniff");
+  out.fields.add(core::field_name("X-Content-Type-Options"), "nosniff");
   if (!options_.rules.has_early_hints()) return;
   const core::safe_path_result mapped = core::map_safe_path(r.head.path);
   if (!mapped) return;

@@ -70,6 +70,27 @@ std::string_view connection::unparsed() const {
 // batch until the batch is sent, so a busy worker allocates none per request. The read buffer
 // stays with its connection between requests: waiting for readability without a buffer
 // (async_wait) costs an epoll_ctl per request in Asio, more than the memory it saves.
+// However a connection's coroutine ends, an exception included, the connection is closed when
+// it does: the watchdog's handler holds the connection until it sees it closed.
+class connection::close_at_exit {
+ public:
+  explicit close_at_exit(connection& c) : c_(c) {}
+  close_at_exit(const close_at_exit&) = delete;
+  close_at_exit& operator=(const close_at_exit&) = delete;
+  ~close_at_exit() { c_.close_now(); }
+
+ private:
+  connection& c_;
+};
+
+void connection::close_now() {
+  if (closed_) return;
+  closed_ = true;
+  timer_.cancel();
+  asio::error_code ec;
+  socket_.close(ec);
+}
+
 void connection::give_back(std::string& buffer) {
   if (buffer.capacity() >= initial_buffer && buffer.capacity() <= 4 * initial_buffer &&
       worker_.spare_buffers.size() < max_spare_buffers) {
@@ -383,9 +404,7 @@ asio::awaitable<bool> connection::flush() {
 asio::awaitable<void> connection::close_after_response() {
   asio::error_code ec;
   if (unparsed().empty() && socket_.available(ec) == 0 && !ec) {
-    closed_ = true;
-    timer_.cancel();
-    socket_.close(ec);
+    close_now();
     co_return;
   }
   co_await linger_and_close();
@@ -404,9 +423,7 @@ asio::awaitable<void> connection::linger_and_close() {
       if (read_ec || n == 0) break;
     }
   }
-  closed_ = true;
-  timer_.cancel();
-  socket_.close(ec);
+  close_now();
 }
 
 asio::awaitable<void> connection::run_upgraded(upgraded_protocol& protocol) {
@@ -591,6 +608,7 @@ asio::awaitable<bool> connection::deliver_framed(response& r, const delivery& pl
 }
 
 asio::awaitable<void> connection::refuse_overloaded() {
+  close_at_exit closer(*this);
   request_start_ = std::chrono::steady_clock::now();
   request_wall_start_ = std::chrono::system_clock::now();
   response r = error_response(503, "The server has too many connections; retry later.",
@@ -603,6 +621,7 @@ asio::awaitable<void> connection::refuse_overloaded() {
 }
 
 asio::awaitable<void> connection::run() {
+  close_at_exit closer(*this);
   http1::parse_result parsed;
   // Two statements, not `co_await read_head(...) && co_await serve_one(...)`: GCC 12
   // miscompiles co_await on both sides of && (the second request re-served the first).
@@ -611,12 +630,6 @@ asio::awaitable<void> connection::run() {
     if (!co_await serve_one(parsed)) break;
   }
   if (parking_ && !closed_) park();
-  if (!closed_) {
-    closed_ = true;
-    timer_.cancel();
-    asio::error_code ec;
-    socket_.close(ec);
-  }
 }
 
 // Kept out of the coroutines: a response is large, and a coroutine keeps each of its locals

@@ -72,6 +72,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void take_spare(std::string& buffer);
   void mark_request_start();
   void arm(std::chrono::milliseconds timeout);
+  class close_at_exit;
+  void close_now();
   bool may_park() const;
   void park();
   std::string_view unparsed() const;

@@ -227,11 +227,13 @@ class field_text {
   explicit field_text(sys_seconds t) {
     // A server sends the same few modification times over and over: the last one formatted
     // on this thread is kept.
-    thread_local sys_seconds last_time = sys_seconds::min();
+    thread_local bool formatted = false;
+    thread_local sys_seconds last_time;
     thread_local std::array<char, core::http_date_length> last_text{};
-    if (t != last_time) {
+    if (!formatted || t != last_time) {
       core::format_http_date(t, std::span<char, core::http_date_length>(last_text));
       last_time = t;
+      formatted = true;
     }
     std::copy(last_text.begin(), last_text.end(), small_.begin());
     view_ = {small_.data(), core::http_date_length};
@@ -257,7 +259,7 @@ class decision {
 
   response run() {
     response r = walk();
-    if (!vary_.empty()) add(r, "Vary", vary_);
+    if (!vary_.empty()) add(r, core::field_name("Vary"), vary_);
     if (field_failed_) {
       // A resource's value (a Location with a CR, say) that no field can carry.
       step("invalid_field");
@@ -273,7 +275,11 @@ class decision {
     if (trace_ != nullptr) trace_->push_back(name);
   }
 
-  void add(response& r, std::string_view name, std::string_view value) {
+  // The engine's own field names are checked when compiled, a resource's as they are added.
+  void add(response& r, core::field_name name, std::string_view value) {
+    if (!r.fields.add(name, value)) field_failed_ = true;
+  }
+  void add_given(response& r, std::string_view name, std::string_view value) {
     if (!r.fields.add(name, value)) field_failed_ = true;
   }
 
@@ -321,7 +327,7 @@ class decision {
     if (!available.available) {
       response r = error(503, "The resource is temporarily unavailable.");
       if (available.retry_after)
-        add(r, "Retry-After",
+        add(r, core::field_name("Retry-After"),
             std::to_string(std::max<std::int64_t>(available.retry_after->count(), 0)));
       return r;
     }
@@ -337,7 +343,7 @@ class decision {
       std::string detail{head_.method};
       detail += " is not allowed on this resource.";
       response r = error(405, detail);
-      add(r, "Allow", allowed.allow_value());
+      add(r, core::field_name("Allow"), allowed.allow_value());
       return r;
     }
 
@@ -352,7 +358,7 @@ class decision {
       if (auth.challenge.empty())
         field_failed_ = true;
       else
-        add(r, "WWW-Authenticate", auth.challenge);
+        add(r, core::field_name("WWW-Authenticate"), auth.challenge);
       return r;
     }
 
@@ -365,7 +371,7 @@ class decision {
       // RFC 9110 §9.3.7: OPTIONS describes the resource's communication options.
       step("options");
       response r(204);
-      add(r, "Allow", allowed.allow_value());
+      add(r, core::field_name("Allow"), allowed.allow_value());
       return r;
     }
 
@@ -376,7 +382,7 @@ class decision {
       response r = error(451, "This resource is unavailable for legal reasons.");
       // RFC 7725 §4: identify the entity implementing the blockage.
       std::string link = "<" + *entity + ">; rel=\"blocked-by\"";
-      add(r, "Link", link);
+      add(r, core::field_name("Link"), link);
       return r;
     }
 
@@ -410,7 +416,7 @@ class decision {
       if (!accepted) {
         // RFC 9110 §15.5.16: Accept says which media types would have been accepted.
         response r = error(415, "The content's media type is not accepted by this resource.");
-        add(r, "Accept", join(types));
+        add(r, core::field_name("Accept"), join(types));
         return r;
       }
     }
@@ -432,7 +438,7 @@ class decision {
         // RFC 9110 §15.5.16: for an unsupported content coding, Accept-Encoding lists the
         // codings the resource reads (RFC 9110 §12.5.3: "identity" alone when none).
         response r = error(415, "The content's coding is not supported by this resource.");
-        add(r, "Accept-Encoding", known.empty() ? std::string{"identity"} : join(known));
+        add(r, core::field_name("Accept-Encoding"), known.empty() ? std::string{"identity"} : join(known));
         return r;
       }
     }
@@ -481,7 +487,7 @@ class decision {
   response multiple_choices(const core::preferences& preferences, std::size_t preferred) {
     response r(300);
     const std::string_view location = target_.variant_location(req_, preferred);
-    if (!location.empty()) add(r, "Location", location);
+    if (!location.empty()) add(r, core::field_name("Location"), location);
     std::string html = "<!DOCTYPE html>\n<title>Multiple Choices</title>\n<ul>\n";
     for (std::size_t i = 0; i < variants_.size(); ++i) {
       if (!preferences.quality_of(variants_[i]).acceptable()) continue;
@@ -525,7 +531,7 @@ class decision {
     if (to.location.empty())
       field_failed_ = true;
     else
-      add(r, "Location", to.location);
+      add(r, core::field_name("Location"), to.location);
     hypertext_note(r, to.location);
     return r;
   }
@@ -583,9 +589,9 @@ class decision {
   response not_modified(const current_state& current) {
     response r(304);
     if (current.etag)
-      add(r, "ETag", field_text(*current.etag).view());
+      add(r, core::field_name("ETag"), field_text(*current.etag).view());
     else if (current.last_modified)
-      add(r, "Last-Modified", field_text(*current.last_modified).view());
+      add(r, core::field_name("Last-Modified"), field_text(*current.last_modified).view());
     add_caching(r);
     add_content_location(r);
     return r;
@@ -612,15 +618,15 @@ class decision {
 
   void add_caching(response& r) {
     const cache_policy cache = target_.caching(req_, variant_);
-    if (!cache.cache_control.empty()) add(r, "Cache-Control", cache.cache_control);
-    if (cache.expires) add(r, "Expires", field_text(*cache.expires).view());
+    if (!cache.cache_control.empty()) add(r, core::field_name("Cache-Control"), cache.cache_control);
+    if (cache.expires) add(r, core::field_name("Expires"), field_text(*cache.expires).view());
   }
 
   // RFC 9110 §8.7: the URI of the negotiated variant, when it has one of its own.
   void add_content_location(response& r) {
     if (variants_.empty()) return;
     const std::string_view location = target_.variant_location(req_, variant_);
-    if (!location.empty()) add(r, "Content-Location", location);
+    if (!location.empty()) add(r, core::field_name("Content-Location"), location);
   }
 
   // The fields of a 200 or 206 that describe the selected representation (RFC 9110 §15.3.7:
@@ -628,16 +634,16 @@ class decision {
   void add_metadata(response& r, const representation& rep, const current_state& current,
                     bool multipart) {
     if (!multipart) {
-      if (!rep.content_type.empty()) add(r, "Content-Type", rep.content_type);
-      if (!rep.content_encoding.empty()) add(r, "Content-Encoding", rep.content_encoding);
+      if (!rep.content_type.empty()) add(r, core::field_name("Content-Type"), rep.content_type);
+      if (!rep.content_encoding.empty()) add(r, core::field_name("Content-Encoding"), rep.content_encoding);
     }
-    if (!rep.content_language.empty()) add(r, "Content-Language", rep.content_language);
-    if (current.etag) add(r, "ETag", field_text(*current.etag).view());
-    if (current.last_modified) add(r, "Last-Modified", field_text(*current.last_modified).view());
+    if (!rep.content_language.empty()) add(r, core::field_name("Content-Language"), rep.content_language);
+    if (current.etag) add(r, core::field_name("ETag"), field_text(*current.etag).view());
+    if (current.last_modified) add(r, core::field_name("Last-Modified"), field_text(*current.last_modified).view());
     add_caching(r);
     add_content_location(r);
     // RFC 9110 §14.3: tell the client whether it may ask for ranges.
-    add(r, "Accept-Ranges", rep.ranges ? "bytes" : "none");
+    add(r, core::field_name("Accept-Ranges"), rep.ranges ? "bytes" : "none");
   }
 
   // Appends the bytes of `range`, checking the resource produced exactly that many.
@@ -688,7 +694,7 @@ class decision {
         // RFC 9110 §15.5.17: Content-Range gives the current length.
         response r = error(416, "None of the requested ranges overlaps the representation.");
         std::array<char, core::content_range_max_size> buffer{};
-        add(r, "Content-Range",
+        add(r, core::field_name("Content-Range"),
             core::format_content_range(core::content_range::unsatisfied(rep.length), buffer));
         return r;
       }
@@ -701,7 +707,7 @@ class decision {
       response r(206);
       add_metadata(r, rep, current, false);
       std::array<char, core::content_range_max_size> buffer{};
-      add(r, "Content-Range",
+      add(r, core::field_name("Content-Range"),
           core::format_content_range(core::content_range::partial(range, rep.length), buffer));
       if (!produce(r, range)) return length_mismatch();
       return r;
@@ -733,7 +739,7 @@ class decision {
     add_metadata(r, rep, current, true);
     std::string type = "multipart/byteranges; boundary=";
     type += boundary;
-    add(r, "Content-Type", type);
+    add(r, core::field_name("Content-Type"), type);
     building_sink builder{target_, req_, variant_, r.body, {}};
     write_byteranges(builder, boundary, rep.content_type, ranges, rep.length);
     builder.flush();
@@ -752,7 +758,7 @@ class decision {
       case effect::kind::created:
         r = response(201);
         // RFC 9110 §15.3.2: Location names the created resource; without it, the target does.
-        if (!e.location.empty()) add(r, "Location", e.location);
+        if (!e.location.empty()) add(r, core::field_name("Location"), e.location);
         if (!e.text.empty()) r.set_text(std::move(e.text), e.content_type);
         break;
       case effect::kind::accepted:
@@ -767,14 +773,14 @@ class decision {
         if (e.location.empty())
           field_failed_ = true;
         else
-          add(r, "Location", e.location);
+          add(r, core::field_name("Location"), e.location);
         hypertext_note(r, e.location);
         break;
       case effect::kind::conflict:
         r = error(409, e.text);
         break;
     }
-    for (const core::field f : e.fields) add(r, f.name, f.value);
+    for (const core::field f : e.fields) add_given(r, f.name, f.value);
     return r;
   }
 

@@ -78,7 +78,7 @@ response error_response(int status, std::string_view detail, std::optional<std::
       r.set_text(fmt::format("{} {}\n{}\n{}\n", status, title, detail, permanence));
       break;
   }
-  r.fields.add("Vary", "Accept");
+  r.fields.add(core::field_name("Vary"), "Accept");
   return r;
 }
 

@@ -384,6 +384,19 @@ TEST(fields, accepts_any_valid_field_value) {
   EXPECT_EQ(f.size(), 4u);
 }
 
+// A name fixed in the source is checked when compiled (a name that is not a token does not
+// compile); its value is still checked when added, like any other.
+TEST(fields, a_compiled_name_adds_like_any_other) {
+  fields f;
+  EXPECT_TRUE(f.add(field_name("X-Content-Type-Options"), "nosniff"));
+  EXPECT_TRUE(f.add(field_name("!#$%&'*+-.^_`|~09azAZ"), "v"));
+  EXPECT_FALSE(f.add(field_name("X-Split"), "a\r\nInjected: yes"));
+  EXPECT_FALSE(f.add(field_name("X-Padded"), " a"));
+  EXPECT_EQ(f.find("x-content-type-options"), "nosniff");
+  EXPECT_EQ(f.size(), 2u);
+  static_assert(field_name("ETag").view() == "ETag");
+}
+
 struct refused_case {
   std::string_view name;  // test name
   std::string_view field_name;

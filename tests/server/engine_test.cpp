@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -1465,6 +1466,33 @@ TEST(EngineTrace, WorksWithoutATrace) {
   const response r = decide(target, req, opts);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(render(r.body), default_content());
+}
+
+// The engine keeps the last Last-Modified it formatted, per thread: each response still
+// carries its own, the earliest representable time included, first on a fresh thread.
+TEST(EngineLastModified, EachResponseCarriesItsOwn) {
+  std::thread fresh([] {
+    http1::request_head head;
+    head.method = "GET";
+    head.known_method = M::get;
+    engine_options opts;
+    opts.now = now;
+    const std::vector<std::pair<sys_seconds, std::string_view>> times{
+        {sys_seconds::min(), "Sat, 01 Jan 0000 00:00:00 GMT"},
+        {modified, modified_text},
+        {now - 2h, before_modified},
+        {modified, modified_text},
+        {sys_seconds::min(), "Sat, 01 Jan 0000 00:00:00 GMT"}};
+    for (const auto& [time, text] : times) {
+      fake_resource target;
+      target.last_modified = time;
+      request req{head, {}, false, {}};
+      const response r = decide(target, req, opts);
+      EXPECT_EQ(r.status, 200);
+      EXPECT_EQ(r.fields.find("Last-Modified"), std::optional<std::string_view>(text));
+    }
+  });
+  fresh.join();
 }
 
 TEST(EngineTrace, ExplainsWhy412AndNot304) {

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <herald/core/syntax.hpp>
+
 namespace herald::core {
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +154,21 @@ struct field {
 //
 // Lifetime: every view, field and iterator obtained from a fields object stays valid until that
 // object is next modified (add, set, erase, erase_if, clear, reserve, assignment) or destroyed.
+// A field name written in the source, checked as a token (RFC 9110 §5.1) when the program is
+// compiled rather than each time a field is added: a server adds the same few names to every
+// response. Explicit, so that fields::add(name, value) with a string stays the checked path.
+class field_name {
+ public:
+  template <std::size_t N>
+  consteval explicit field_name(const char (&name)[N]) : name_(name, N - 1) {
+    if (!syntax::is_token(name_)) throw "a field name is a token (RFC 9110 §5.1)";
+  }
+  constexpr std::string_view view() const noexcept { return name_; }
+
+ private:
+  std::string_view name_;
+};
+
 class fields {
   struct line {
     std::uint32_t offset;  // of the name; the value follows it directly in buffer_
@@ -244,6 +261,8 @@ class fields {
   // field value without surrounding OWS (RFC 9110 §5.5, syntax::is_field_value), and a collection
   // that would pass 4 GiB.
   bool add(std::string_view name, std::string_view value);
+  // The same, with a name checked when compiled.
+  bool add(field_name name, std::string_view value);
 
   // Replaces every line named `name` with one line `name: value` at the position of the first
   // of them, spelled as given here; appends it when there was none. Refuses what add() refuses.

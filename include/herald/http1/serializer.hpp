@@ -63,13 +63,15 @@ struct serialized_head {
 // (empty for a code it does not know, as RFC 9112 §4 allows). Date and Server are omitted on
 // 1xx. `fields` must not hold Content-Length unless it equals the content's length (on a 304
 // it describes the selected representation instead, RFC 9110 §8.6); a `Connection: close` in
-// `fields` ends the connection. On failure `out` is left as it was.
+// `fields` ends the connection. On failure `out` is left as it was. No argument may view `out`
+// itself: it is resized once, up front, which may move it.
 serialized_head serialize_response_head(int status, const core::fields& fields,
                                         content_size content, const response_options& options,
                                         std::string& out);
 
 // Appends the head of a request to `out`: Host first (RFC 9110 §7.2), then `fields`, then the
-// framing for `content` (chunked when its size is unknown).
+// framing for `content` (chunked when its size is unknown). As for a response, no argument may
+// view `out`.
 std::optional<serialize_error> serialize_request_head(std::string_view method,
                                                       std::string_view target,
                                                       std::string_view host,
