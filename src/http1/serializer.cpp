@@ -14,6 +14,15 @@ bool named(std::string_view name, std::string_view expected) {
   return name.size() == expected.size() && core::syntax::iequals(name, expected);
 }
 
+// The fixed parts of a head, for the room head_writer makes.
+constexpr int longest_decimal = 20;  // 2^64 - 1
+constexpr std::string_view field_frame = ": \r\n";
+constexpr std::string_view content_length_frame = "Content-Length: \r\n";
+constexpr std::string_view chunked_line = "Transfer-Encoding: chunked\r\n";
+// Whichever framing line a head gets.
+constexpr std::size_t longest_framing_line =
+    std::max(content_length_frame.size() + longest_decimal, chunked_line.size());
+
 // Writes a head into room made for it at once. A head is a few dozen short pieces, and an
 // append for each, with its capacity check, cost more than the copying itself.
 class head_writer {
@@ -41,13 +50,13 @@ class head_writer {
     put("\r\n");
   }
   void decimal(std::uint64_t n) {
-    char digits[20];
-    int i = 20;
+    char digits[longest_decimal];
+    int i = longest_decimal;
     do {
       digits[--i] = static_cast<char>('0' + n % 10);
       n /= 10;
     } while (n != 0);
-    put(std::string_view(digits + i, static_cast<std::size_t>(20 - i)));
+    put(std::string_view(digits + i, static_cast<std::size_t>(longest_decimal - i)));
   }
 
  private:
@@ -55,12 +64,10 @@ class head_writer {
   char* at_;
 };
 
-constexpr std::size_t longest_decimal = 20;
-
 // The octets append_caller_fields writes at most.
 std::size_t caller_fields_size(const core::fields& fields) {
   std::size_t size = 0;
-  for (const core::field& f : fields) size += f.name.size() + f.value.size() + 4;
+  for (const core::field& f : fields) size += f.name.size() + field_frame.size() + f.value.size();
   return size;
 }
 
@@ -147,19 +154,14 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
   const core::status_info* info = core::find_status(status);
   const std::string_view reason = info != nullptr ? std::string_view(info->reason) : "";
   constexpr std::string_view status_line_frame = "HTTP/1.1 000 \r\n";
-  constexpr std::string_view content_length_frame = "Content-Length: \r\n";
-  constexpr std::string_view chunked_line = "Transfer-Encoding: chunked\r\n";
   constexpr std::string_view keep_alive_line = "Connection: keep-alive\r\n";
   constexpr std::string_view close_line = "Connection: close\r\n";
-  constexpr std::string_view field_frame = ": \r\n";
   const std::size_t rollback = out.size();
   std::optional<serialize_error> failure;
   {
     head_writer w(out, status_line_frame.size() + reason.size() + 2 * field_frame.size() + 4 +
                            options.date.size() + 6 + options.server.size() +
-                           caller_fields_size(fields) +
-                           std::max(content_length_frame.size() + longest_decimal,
-                                    chunked_line.size()) +
+                           caller_fields_size(fields) + longest_framing_line +
                            std::max(keep_alive_line.size(), close_line.size()) + 2);
     w.put("HTTP/1.1 ");
     w.decimal(static_cast<std::uint64_t>(status));
@@ -177,8 +179,8 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
     if (content.what == content_size::kind::known) known_length = content.length;
     if (content.what == content_size::kind::none && !no_content) known_length = 0;
     bool wrote_content_length = false;
-    failure = append_caller_fields(w, fields, known_length, status == 304, {},
-                                   wrote_content_length);
+    failure =
+        append_caller_fields(w, fields, known_length, status == 304, {}, wrote_content_length);
     if (!failure) {
       const bool close_asked = fields.contains_token("Connection", "close");
       result.keep_alive = options.keep_alive && !close_asked;
@@ -237,16 +239,12 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
   // methods define a meaning for content, and no Content-Length for GET and its kind.
   const bool method_expects_content = method == "POST" || method == "PUT" || method == "PATCH";
   constexpr std::string_view version_line_end = " HTTP/1.1\r\n";
-  constexpr std::string_view content_length_frame = "Content-Length: \r\n";
-  constexpr std::string_view chunked_line = "Transfer-Encoding: chunked\r\n";
   const std::size_t rollback = out.size();
   std::optional<serialize_error> failure;
   {
-    head_writer w(out, method.size() + 1 + target.size() + version_line_end.size() + 8 +
-                           host.size() + caller_fields_size(fields) +
-                           std::max(content_length_frame.size() + longest_decimal,
-                                    chunked_line.size()) +
-                           2);
+    head_writer w(out, method.size() + 1 + target.size() + version_line_end.size() +
+                           field_frame.size() + 4 + host.size() + caller_fields_size(fields) +
+                           longest_framing_line + 2);
     w.put(method);
     w.put(' ');
     w.put(target);
@@ -255,8 +253,7 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
     bool wrote_content_length = false;
     failure = append_caller_fields(w, fields, known_length, false, "Host", wrote_content_length);
     if (!failure) {
-      if (!wrote_content_length && known_length &&
-          (*known_length > 0 || method_expects_content)) {
+      if (!wrote_content_length && known_length && (*known_length > 0 || method_expects_content)) {
         w.put("Content-Length: ");
         w.decimal(*known_length);
         w.put("\r\n");

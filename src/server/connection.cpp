@@ -65,11 +65,6 @@ std::string_view connection::unparsed() const {
   return std::string_view(in_).substr(in_start_);
 }
 
-// Buffers a connection needs only for a moment come from the worker's spares and go back
-// there: the one its response heads are written to is held from the first response of a
-// batch until the batch is sent, so a busy worker allocates none per request. The read buffer
-// stays with its connection between requests: waiting for readability without a buffer
-// (async_wait) costs an epoll_ctl per request in Asio, more than the memory it saves.
 // However a connection's coroutine ends, an exception included, the connection is closed when
 // it does: the watchdog's handler holds the connection until it sees it closed.
 class connection::close_at_exit {
@@ -91,6 +86,11 @@ void connection::close_now() {
   socket_.close(ec);
 }
 
+// Buffers a connection needs only for a moment come from the worker's spares and go back
+// there: the one its response heads are written to is held from the first response of a
+// batch until the batch is sent, so a busy worker allocates none per request. The read buffer
+// stays with its connection between requests: waiting for readability without a buffer
+// (async_wait) costs an epoll_ctl per request in Asio, more than the memory it saves.
 void connection::give_back(std::string& buffer) {
   if (buffer.capacity() >= initial_buffer && buffer.capacity() <= 4 * initial_buffer &&
       worker_.spare_buffers.size() < max_spare_buffers) {

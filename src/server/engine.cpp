@@ -275,11 +275,9 @@ class decision {
     if (trace_ != nullptr) trace_->push_back(name);
   }
 
-  // The engine's own field names are checked when compiled, a resource's as they are added.
-  void add(response& r, core::field_name name, std::string_view value) {
-    if (!r.fields.add(name, value)) field_failed_ = true;
-  }
-  void add_given(response& r, std::string_view name, std::string_view value) {
+  // `name`: a core::field_name (the engine's own, checked when compiled) or a resource's
+  // string (checked as it is added).
+  void add(response& r, auto name, std::string_view value) {
     if (!r.fields.add(name, value)) field_failed_ = true;
   }
 
@@ -438,7 +436,8 @@ class decision {
         // RFC 9110 §15.5.16: for an unsupported content coding, Accept-Encoding lists the
         // codings the resource reads (RFC 9110 §12.5.3: "identity" alone when none).
         response r = error(415, "The content's coding is not supported by this resource.");
-        add(r, core::field_name("Accept-Encoding"), known.empty() ? std::string{"identity"} : join(known));
+        add(r, core::field_name("Accept-Encoding"),
+            known.empty() ? std::string{"identity"} : join(known));
         return r;
       }
     }
@@ -618,7 +617,8 @@ class decision {
 
   void add_caching(response& r) {
     const cache_policy cache = target_.caching(req_, variant_);
-    if (!cache.cache_control.empty()) add(r, core::field_name("Cache-Control"), cache.cache_control);
+    if (!cache.cache_control.empty())
+      add(r, core::field_name("Cache-Control"), cache.cache_control);
     if (cache.expires) add(r, core::field_name("Expires"), field_text(*cache.expires).view());
   }
 
@@ -635,11 +635,14 @@ class decision {
                     bool multipart) {
     if (!multipart) {
       if (!rep.content_type.empty()) add(r, core::field_name("Content-Type"), rep.content_type);
-      if (!rep.content_encoding.empty()) add(r, core::field_name("Content-Encoding"), rep.content_encoding);
+      if (!rep.content_encoding.empty())
+        add(r, core::field_name("Content-Encoding"), rep.content_encoding);
     }
-    if (!rep.content_language.empty()) add(r, core::field_name("Content-Language"), rep.content_language);
+    if (!rep.content_language.empty())
+      add(r, core::field_name("Content-Language"), rep.content_language);
     if (current.etag) add(r, core::field_name("ETag"), field_text(*current.etag).view());
-    if (current.last_modified) add(r, core::field_name("Last-Modified"), field_text(*current.last_modified).view());
+    if (current.last_modified)
+      add(r, core::field_name("Last-Modified"), field_text(*current.last_modified).view());
     add_caching(r);
     add_content_location(r);
     // RFC 9110 §14.3: tell the client whether it may ask for ranges.
@@ -780,7 +783,7 @@ class decision {
         r = error(409, e.text);
         break;
     }
-    for (const core::field f : e.fields) add_given(r, f.name, f.value);
+    for (const core::field f : e.fields) add(r, f.name, f.value);
     return r;
   }
 

@@ -144,16 +144,6 @@ struct field {
   friend bool operator==(const field&, const field&) = default;
 };
 
-// An owning list of field lines in wire order, names compared ASCII case-insensitively
-// (RFC 9110 §5.1) and kept in the spelling they were added with. Repeated names are kept as
-// separate lines in their relative order, which RFC 9110 §5.3 makes significant.
-//
-// Lookups never allocate. All lines share one buffer, so adding a line costs no allocation of
-// its own once the buffer has grown to the size a message needs; clear() keeps that capacity for
-// the next message.
-//
-// Lifetime: every view, field and iterator obtained from a fields object stays valid until that
-// object is next modified (add, set, erase, erase_if, clear, reserve, assignment) or destroyed.
 // A field name written in the source, checked as a token (RFC 9110 §5.1) when the program is
 // compiled rather than each time a field is added: a server adds the same few names to every
 // response. Explicit, so that fields::add(name, value) with a string stays the checked path.
@@ -169,6 +159,16 @@ class field_name {
   std::string_view name_;
 };
 
+// An owning list of field lines in wire order, names compared ASCII case-insensitively
+// (RFC 9110 §5.1) and kept in the spelling they were added with. Repeated names are kept as
+// separate lines in their relative order, which RFC 9110 §5.3 makes significant.
+//
+// Lookups never allocate. All lines share one buffer, so adding a line costs no allocation of
+// its own once the buffer has grown to the size a message needs; clear() keeps that capacity for
+// the next message.
+//
+// Lifetime: every view, field and iterator obtained from a fields object stays valid until that
+// object is next modified (add, set, erase, erase_if, clear, reserve, assignment) or destroyed.
 class fields {
   struct line {
     std::uint32_t offset;  // of the name; the value follows it directly in buffer_

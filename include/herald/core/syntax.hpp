@@ -24,17 +24,6 @@ constexpr std::array<bool, 256> make_tchar_table() {
   return table;
 }
 inline constexpr std::array<bool, 256> tchar_table = make_tchar_table();
-
-// SP, HTAB, VCHAR and obs-text: the octets a field value may hold (RFC 9110 §5.5).
-constexpr std::array<bool, 256> make_field_value_table() {
-  std::array<bool, 256> table{};
-  table[static_cast<unsigned char>(' ')] = true;
-  table[static_cast<unsigned char>('\t')] = true;
-  for (int c = '!'; c <= '~'; ++c) table[static_cast<std::size_t>(c)] = true;
-  for (int c = 0x80; c <= 0xff; ++c) table[static_cast<std::size_t>(c)] = true;
-  return table;
-}
-inline constexpr std::array<bool, 256> field_value_table = make_field_value_table();
 }  // namespace detail
 
 // tchar (RFC 9110 §5.6.2): the characters of a token, such as a method or field name.
@@ -65,6 +54,18 @@ constexpr bool is_vchar(char c) { return c >= '!' && c <= '~'; }
 constexpr bool is_obs_text(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 // field-vchar = VCHAR / obs-text; a field value may also hold SP and HTAB between them.
 constexpr bool is_field_vchar(char c) { return is_vchar(c) || is_obs_text(c); }
+
+namespace detail {
+// The octets a field value may hold: field-vchar, SP and HTAB (RFC 9110 §5.5).
+constexpr std::array<bool, 256> make_field_value_table() {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c)
+    table[static_cast<std::size_t>(c)] =
+        is_field_vchar(static_cast<char>(c)) || is_ows(static_cast<char>(c));
+  return table;
+}
+inline constexpr std::array<bool, 256> field_value_table = make_field_value_table();
+}  // namespace detail
 
 // A field value as RFC 9110 §5.5 allows it once the surrounding OWS is gone: no CR, LF,
 // NUL or other control characters, and no leading or trailing whitespace.
