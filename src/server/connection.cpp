@@ -191,7 +191,7 @@ void connection::close_if_idle() {
   }
 }
 
-asio::awaitable<std::size_t> connection::read_more(wait_state state) {
+asio::mutable_buffer connection::begin_read(wait_state state) {
   switch (state) {
     case wait_state::idle:
       if (may_park()) {
@@ -228,7 +228,12 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
     room = in_.capacity() - used;
   }
   in_.resize(used + room);
-  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.data() + used, room), nothrow);
+  return asio::buffer(in_.data() + used, room);
+}
+
+std::size_t connection::end_read(wait_state state, asio::mutable_buffer room,
+                                 const asio::error_code& ec, std::size_t n) {
+  const std::size_t used = static_cast<std::size_t>(static_cast<char*>(room.data()) - in_.data());
   in_.resize(used + (ec ? 0 : n));
   if (!ec) {
     idle_until_.reset();
@@ -241,7 +246,13 @@ asio::awaitable<std::size_t> connection::read_more(wait_state state) {
     head_armed_ = true;
   }
   waiting_ = wait_state::other;
-  co_return ec ? 0 : n;
+  return ec ? 0 : n;
+}
+
+asio::awaitable<std::size_t> connection::read_more(wait_state state) {
+  asio::mutable_buffer room = begin_read(state);
+  auto [ec, n] = co_await socket_.async_read_some(room, nothrow);
+  co_return end_read(state, room, ec, n);
 }
 
 // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
@@ -345,6 +356,21 @@ asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::u
   co_return true;
 }
 
+namespace {
+
+// Moves `first` past the `n` octets sent; returns whether every buffer is sent.
+bool consume(std::vector<asio::const_buffer>& buffers, std::size_t& first, std::size_t n) {
+  while (n > 0 && first < buffers.size()) {
+    std::size_t take = std::min(n, buffers[first].size());
+    buffers[first] += take;
+    n -= take;
+    if (buffers[first].size() == 0) ++first;
+  }
+  return first == buffers.size();
+}
+
+}  // namespace
+
 // Writes every buffer, re-arming the send timeout whenever the peer takes some: the timeout
 // bounds a stall, so a slow but steady reader of a large response is not dropped.
 asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buffers,
@@ -358,12 +384,7 @@ asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buf
     auto [ec, n] = co_await socket_.async_send(
         std::span<const asio::const_buffer>(buffers).subspan(first), flags, nothrow);
     if (ec) co_return false;
-    while (n > 0 && first < buffers.size()) {
-      std::size_t take = std::min(n, buffers[first].size());
-      buffers[first] += take;
-      n -= take;
-      if (buffers[first].size() == 0) ++first;
-    }
+    consume(buffers, first, n);
   }
   buffers.clear();
   co_return true;
@@ -391,7 +412,21 @@ asio::awaitable<bool> connection::flush() {
     }
     if (!ok) break;
   }
-  if (ok) ok = co_await write_all(buffers_, false);
+  if (ok && !buffers_.empty()) {
+    // write_all's first send, inline: a nested coroutine costs a frame per request, and the
+    // whole batch usually goes out in this one send.
+    arm(worker_.opts.send_timeout);
+    auto [ec, n] = co_await socket_.async_send(std::span<const asio::const_buffer>(buffers_), 0,
+                                               nothrow);
+    std::size_t first = 0;
+    if (ec) {
+      ok = false;
+    } else if (!consume(buffers_, first, n)) {
+      buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(first));
+      ok = co_await write_all(buffers_, false);
+    }
+  }
+  buffers_.clear();
   out_.clear();
   give_back(heads_);
   waiting_ = wait_state::other;
@@ -632,6 +667,19 @@ asio::awaitable<void> connection::run() {
   if (parking_ && !closed_) park();
 }
 
+// Constructs the handler's response in place (no default response moved over), and turns an
+// exception into a 500.
+response connection::handle_guarded(request& req, std::optional<std::string_view> accept) {
+  try {
+    return worker_.h.handle(req);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "herald: handler failed on {} {}: {}\n", req.head.method, req.head.target,
+               e.what());
+    return error_response(500, "The server failed while handling the request.", accept,
+                          "handler-exception");
+  }
+}
+
 // Kept out of the coroutines: a response is large, and a coroutine keeps each of its locals
 // in its frame for as long as it lives.
 void connection::queue_rejection(http1::error failure) {
@@ -680,7 +728,11 @@ asio::awaitable<bool> connection::read_head(http1::parse_result& parsed) {
       in_.erase(0, in_start_);
       in_start_ = 0;
     }
-    std::size_t n = co_await read_more(fresh ? wait_state::idle : wait_state::head);
+    // read_more's steps, inline: a nested coroutine costs a frame per request.
+    const wait_state state = fresh ? wait_state::idle : wait_state::head;
+    const asio::mutable_buffer room = begin_read(state);
+    auto [ec, got] = co_await socket_.async_read_some(room, nothrow);
+    const std::size_t n = end_read(state, room, ec, got);
     if (fresh) mark_request_start();
     if (n == 0 && parking_) co_return false;
     if (n == 0) {
@@ -825,14 +877,7 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
     }
   }
 
-  response r;
-  try {
-    r = worker_.h.handle(req);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "herald: handler failed on {} {}: {}\n", head.method, head.target, e.what());
-    r = error_response(500, "The server failed while handling the request.", accept,
-                       "handler-exception");
-  }
+  response r = handle_guarded(req, accept);
 
   if (r.deferred) r = co_await run_deferred(std::move(r), head);
   if (r.paced) co_return co_await deliver(r, head, head_request);

@@ -39,9 +39,15 @@ class connection : public std::enable_shared_from_this<connection> {
 
   asio::awaitable<bool> read_head(http1::parse_result& parsed);
   asio::awaitable<bool> serve_one(http1::parse_result parsed);
+  response handle_guarded(request& req, std::optional<std::string_view> accept);
   void queue_rejection(http1::error failure);
   void queue_head_timeout();
   asio::awaitable<std::size_t> read_more(wait_state state);
+  // read_more's two halves, for a caller that awaits the read itself: begin_read arms the
+  // state's timeout and returns the room to read into, end_read takes the result.
+  asio::mutable_buffer begin_read(wait_state state);
+  std::size_t end_read(wait_state state, asio::mutable_buffer room, const asio::error_code& ec,
+                       std::size_t n);
   asio::awaitable<bool> flush();
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers, bool file_follows);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
