@@ -14,6 +14,7 @@
 #include <herald/core/syntax.hpp>
 #include <herald/server/clock.hpp>
 
+#include "net/mailbox.hpp"
 #include "server/error_page.hpp"
 #include "server/idle_parking.hpp"
 #include "server/protocol.hpp"
@@ -499,7 +500,7 @@ asio::awaitable<response> connection::run_deferred(response pending_response,
     } catch (const std::exception& e) {
       error = e.what();
     }
-    asio::post(socket_.get_executor(), [&, r = std::move(r), error = std::move(error)]() mutable {
+    worker_.mail->post([&, r = std::move(r), error = std::move(error)]() mutable {
       result = std::move(r);
       failure = std::move(error);
       wake.cancel();

@@ -6,7 +6,6 @@
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ip/v6_only.hpp>
-#include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
@@ -24,6 +23,7 @@
 
 #include "net/address_text.hpp"
 #include "net/listener.hpp"
+#include "net/mailbox.hpp"
 #include "server/connection.hpp"
 #include "server/idle_parking.hpp"
 #include "server/worker.hpp"
@@ -39,19 +39,23 @@ void wake_parked(worker& w, const idle_parking::parked& p);
 
 struct worker {
   worker(const options& opts, handler& h, access_log* log, asio::thread_pool& pool)
-      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, nullptr, {}, 0},
-        io(ASIO_CONCURRENCY_HINT_UNSAFE_IO),
+      : context{opts, h, log, pool, std::string(h.server_allow()), {}, false, {}, nullptr, {}, 0,
+                nullptr},
+        io(ASIO_CONCURRENCY_HINT_UNSAFE),
+        mail(io),
         parking(io, [this](const idle_parking::parked& p) { wake_parked(*this, p); }) {
+    context.mail = &mail;
     if (parking.available()) context.parking = &parking;
   }
 
   // Declared before io: destroying io destroys the connections' coroutines, which still
   // remove themselves from the context.
   worker_context context;
-  // Only this worker's thread runs io and touches its sockets, so the reactor needs no lock
-  // per operation; posts from other threads (slow work, drain) still go through the
-  // scheduler's lock.
+  // Only this worker's thread runs io, touches its sockets and posts to it, so neither the
+  // scheduler nor the reactor takes a lock; other threads (slow work, drain, stop) go through
+  // mail.
   asio::io_context io;
+  net::mailbox mail;
   std::vector<asio::ip::tcp::acceptor> acceptors;
   idle_parking parking;
   std::thread thread;
@@ -133,6 +137,11 @@ asio::awaitable<void> drain_worker(worker& w) {
   w.io.stop();
 }
 
+// From any thread: the worker's io_context may be stopped only on its own thread.
+void stop_worker(worker& w) {
+  w.mail.post([&io = w.io] { io.stop(); });
+}
+
 }  // namespace
 
 struct server::impl {
@@ -151,7 +160,7 @@ server::server(options opts, handler& h) : impl_(std::make_unique<impl>(std::mov
 
 server::~server() {
   if (!impl_->workers.empty()) {
-    for (auto& w : impl_->workers) w->io.stop();
+    for (auto& w : impl_->workers) stop_worker(*w);
     wait();
   }
 }
@@ -219,7 +228,7 @@ std::vector<unsigned short> server::ports() const { return impl_->ports; }
 void server::drain() {
   if (impl_->draining.exchange(true)) return;
   for (auto& w : impl_->workers)
-    asio::post(w->io, [&w = *w] { co_spawn(w.io, drain_worker(w), asio::detached); });
+    w->mail.post([&w = *w] { co_spawn(w.io, drain_worker(w), asio::detached); });
 }
 
 void server::wait() {
@@ -242,7 +251,7 @@ void server::run_until_signalled(const std::function<void()>& ready) {
       if (impl_->log) impl_->log->reopen();
     } else if (impl_->draining) {
       // A second SIGTERM or SIGINT: stop now, as nginx's fast shutdown does.
-      for (auto& w : impl_->workers) w->io.stop();
+      for (auto& w : impl_->workers) stop_worker(*w);
     } else {
       drain();
     }

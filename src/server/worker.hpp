@@ -17,6 +17,10 @@ namespace asio {
 class thread_pool;
 }
 
+namespace herald::net {
+class mailbox;
+}
+
 namespace herald::server {
 
 class connection;
@@ -34,6 +38,7 @@ struct worker_context {
   idle_parking* parking = nullptr;  // where long-idle keep-alive connections wait; may be null
   std::vector<std::string> spare_buffers;  // buffers lent to connections (connection.cpp)
   std::uint64_t reads = 0;                 // successful reads on this worker: request::arrival
+  net::mailbox* mail = nullptr;            // how other threads hand this worker work
 };
 
 }  // namespace herald::server
