@@ -267,6 +267,18 @@ bool fields::add(std::string_view name, std::string_view value) {
 bool fields::add(field_name name, std::string_view value) {
   if (!syntax::is_field_value(value) || name.view().size() + value.size() > max_buffer)
     return false;
+  // The common case in one step: room reserved for both the octets and the line, and a value
+  // that is not a view of this object (a field_name never is).
+  const std::size_t offset = buffer_.size();
+  const std::size_t end = offset + name.view().size() + value.size();
+  if (end <= buffer_.capacity() && end <= max_buffer && lines_.size() < lines_.capacity() &&
+      !views_own_buffer(value)) {
+    buffer_.append(name.view()).append(value);
+    lines_.push_back(line{static_cast<std::uint32_t>(offset),
+                          static_cast<std::uint32_t>(name.view().size()),
+                          static_cast<std::uint32_t>(value.size())});
+    return true;
+  }
   return append_line(name.view(), value);
 }
 

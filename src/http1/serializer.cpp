@@ -77,10 +77,12 @@ std::size_t caller_fields_size(const core::fields& fields) {
 std::optional<serialize_error> append_caller_fields(head_writer& out, const core::fields& fields,
                                                     const std::optional<std::uint64_t>& length,
                                                     bool length_is_free, std::string_view skip,
-                                                    bool& wrote_content_length) {
+                                                    bool& wrote_content_length,
+                                                    bool& has_connection) {
   for (const core::field& f : fields) {
     if (!skip.empty() && named(f.name, skip)) continue;
     if (named(f.name, "Transfer-Encoding")) return serialize_error::framing_field_set;
+    if (named(f.name, "Connection")) has_connection = true;
     if (named(f.name, "Content-Length")) {
       std::uint64_t value = 0;
       if (f.value.empty()) return serialize_error::content_length_mismatch;
@@ -179,10 +181,12 @@ serialized_head serialize_response_head(int status, const core::fields& fields,
     if (content.what == content_size::kind::known) known_length = content.length;
     if (content.what == content_size::kind::none && !no_content) known_length = 0;
     bool wrote_content_length = false;
-    failure =
-        append_caller_fields(w, fields, known_length, status == 304, {}, wrote_content_length);
+    bool has_connection = false;
+    failure = append_caller_fields(w, fields, known_length, status == 304, {},
+                                   wrote_content_length, has_connection);
     if (!failure) {
-      const bool close_asked = fields.contains_token("Connection", "close");
+      // Looked up only when the loop above saw a Connection line: most responses have none.
+      const bool close_asked = has_connection && fields.contains_token("Connection", "close");
       result.keep_alive = options.keep_alive && !close_asked;
       if (interim) {
         result.framing = body_framing::none;
@@ -251,7 +255,9 @@ std::optional<serialize_error> serialize_request_head(std::string_view method,
     w.put(version_line_end);
     w.field("Host", host);
     bool wrote_content_length = false;
-    failure = append_caller_fields(w, fields, known_length, false, "Host", wrote_content_length);
+    bool has_connection = false;
+    failure = append_caller_fields(w, fields, known_length, false, "Host", wrote_content_length,
+                                   has_connection);
     if (!failure) {
       if (!wrote_content_length && known_length && (*known_length > 0 || method_expects_content)) {
         w.put("Content-Length: ");

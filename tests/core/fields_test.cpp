@@ -397,6 +397,20 @@ TEST(fields, a_compiled_name_adds_like_any_other) {
   static_assert(field_name("ETag").view() == "ETag");
 }
 
+
+// A compiled name's value may view the fields' own storage, with room reserved (the one-step
+// path) and without (the buffer grows while the value still views it).
+TEST(fields, a_compiled_name_may_take_a_value_of_the_fields_own) {
+  fields f;
+  f.reserve(8, 256);
+  ASSERT_TRUE(f.add(field_name("A"), "one"));
+  ASSERT_TRUE(f.add(field_name("B"), *f.find("A")));
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(f.add(field_name("C"), f.at(f.size() - 1).value));
+  EXPECT_EQ(f.at(1).value, "one");
+  EXPECT_EQ(f.at(101).name, "C");
+  EXPECT_EQ(f.at(101).value, "one");
+  EXPECT_EQ(f.size(), 102u);
+}
 struct refused_case {
   std::string_view name;  // test name
   std::string_view field_name;
