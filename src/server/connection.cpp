@@ -63,7 +63,7 @@ connection::~connection() {
 }
 
 std::string_view connection::unparsed() const {
-  return std::string_view(in_).substr(in_start_);
+  return in_.view(in_start_);
 }
 
 // However a connection's coroutine ends, an exception included, the connection is closed when
@@ -221,22 +221,16 @@ asio::mutable_buffer connection::begin_read(wait_state state) {
   // Allocated before the first read rather than after an async_wait for readability, which
   // costs Asio an epoll_ctl; a client usually sends its request with the connection.
   if (in_.capacity() < initial_read_buffer) in_.reserve(initial_read_buffer);
-  std::size_t used = in_.size();
-  std::size_t room = in_.capacity() - used;
-  if (room < 512 && state != wait_state::body) {
+  if (in_.room_size() < 512 && state != wait_state::body) {
     // No head is in use while a head is being read, so the buffer may move.
     in_.reserve(in_.capacity() * 2);
-    room = in_.capacity() - used;
   }
-  in_.resize(used + room);
-  return asio::buffer(in_.data() + used, room);
+  return asio::buffer(in_.room(), in_.room_size());
 }
 
-std::size_t connection::end_read(wait_state state, asio::mutable_buffer room,
-                                 const asio::error_code& ec, std::size_t n) {
-  const std::size_t used = static_cast<std::size_t>(static_cast<char*>(room.data()) - in_.data());
-  in_.resize(used + (ec ? 0 : n));
+std::size_t connection::end_read(wait_state state, const asio::error_code& ec, std::size_t n) {
   if (!ec) {
+    in_.commit(n);
     idle_until_.reset();
     ++worker_.reads;
     parking_ = false;  // the request came before the watchdog's cancel took effect
@@ -253,7 +247,7 @@ std::size_t connection::end_read(wait_state state, asio::mutable_buffer room,
 asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   asio::mutable_buffer room = begin_read(state);
   auto [ec, n] = co_await socket_.async_read_some(room, nothrow);
-  co_return end_read(state, room, ec, n);
+  co_return end_read(state, ec, n);
 }
 
 // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
@@ -709,7 +703,7 @@ asio::awaitable<bool> connection::read_head(http1::parse_result& parsed) {
     in_.clear();
     in_start_ = 0;
     // A buffer that grew for one large request is not kept by an idle connection.
-    if (in_.capacity() > 4 * initial_buffer) in_ = std::string();
+    if (in_.capacity() > 4 * initial_buffer) in_.release();
   }
   while (true) {
     parsed = parser_.parse(unparsed());
@@ -733,7 +727,7 @@ asio::awaitable<bool> connection::read_head(http1::parse_result& parsed) {
     const wait_state state = fresh ? wait_state::idle : wait_state::head;
     const asio::mutable_buffer room = begin_read(state);
     auto [ec, got] = co_await socket_.async_read_some(room, nothrow);
-    const std::size_t n = end_read(state, room, ec, got);
+    const std::size_t n = end_read(state, ec, got);
     if (fresh) mark_request_start();
     if (n == 0 && parking_) co_return false;
     if (n == 0) {

@@ -16,6 +16,7 @@
 #include <herald/http1/serializer.hpp>
 #include <herald/server/handler.hpp>
 
+#include "net/input_buffer.hpp"
 #include "server/worker.hpp"
 
 namespace herald::server {
@@ -46,8 +47,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // read_more's two halves, for a caller that awaits the read itself: begin_read arms the
   // state's timeout and returns the room to read into, end_read takes the result.
   asio::mutable_buffer begin_read(wait_state state);
-  std::size_t end_read(wait_state state, asio::mutable_buffer room, const asio::error_code& ec,
-                       std::size_t n);
+  std::size_t end_read(wait_state state, const asio::error_code& ec, std::size_t n);
   asio::awaitable<bool> flush();
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers, bool file_follows);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
@@ -89,7 +89,7 @@ class connection : public std::enable_shared_from_this<connection> {
   worker_context& worker_;
   std::string peer_;
 
-  std::string in_;            // received octets
+  net::input_buffer in_;      // received octets
   std::size_t in_start_ = 0;  // first octet not yet consumed
   http1::request_parser parser_;
   http1::body_decoder body_;
