@@ -283,9 +283,12 @@ class decision {
 
   static response error(int code, std::string_view detail) {
     response r(code);
-    std::string text = std::to_string(code);
+    const std::string_view reason = core::reason_phrase(code);
+    std::string text;
+    text.reserve(3 + 1 + reason.size() + 1 + detail.size() + 1);
+    text += std::to_string(code);
     text += ' ';
-    text += core::reason_phrase(code);
+    text += reason;
     text += '\n';
     text += detail;
     text += '\n';
