@@ -590,6 +590,7 @@ class decision {
   // guides a cache update: Last-Modified only when there is no ETag.
   response not_modified(const current_state& current) {
     response r(304);
+    r.fields.reserve(6, 160);
     if (current.etag)
       add(r, core::field_name("ETag"), field_text(*current.etag).view());
     else if (current.last_modified)
@@ -711,6 +712,7 @@ class decision {
       step("single_range");
       const core::byte_range range = resolution.ranges.front();
       response r(206);
+      r.fields.reserve(10, 320);
       add_metadata(r, rep, current, false);
       std::array<char, core::content_range_max_size> buffer{};
       add(r, core::field_name("Content-Range"),
