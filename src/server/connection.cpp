@@ -650,16 +650,66 @@ asio::awaitable<void> connection::refuse_overloaded() {
   co_await linger_and_close();
 }
 
+// Reads each request head and has serve_one answer it. The head is read here rather than in a
+// coroutine of its own, which would cost a frame and a resumption per request; a connection
+// waiting for its next request is suspended in this frame.
 asio::awaitable<void> connection::run() {
   close_at_exit closer(*this);
   http1::parse_result parsed;
-  // Two statements, not `co_await read_head(...) && co_await serve_one(...)`: GCC 12
-  // miscompiles co_await on both sides of && (the second request re-served the first).
   while (!closed_) {
-    if (!co_await read_head(parsed)) break;
+    start_head();
+    bool complete = false;
+    while (true) {
+      parsed = parser_.parse(unparsed());
+      complete = parsed.state == http1::parse_state::complete;
+      if (complete) break;
+      const bool fresh = unparsed().empty();
+      if (parsed.state == http1::parse_state::rejected) {
+        queue_rejection(parsed.failure);
+        co_await flush();
+        co_await linger_and_close();
+        break;
+      }
+      // Nothing more to parse: the responses of this batch go out together now.
+      if (!co_await flush()) break;
+      if (fresh && worker_.draining) break;
+      if (in_start_ > 0) {
+        // The parser's progress is relative to the unparsed bytes, so moving them keeps it.
+        in_.erase(0, in_start_);
+        in_start_ = 0;
+      }
+      // read_more's steps, inline: a nested coroutine costs a frame per request.
+      const wait_state state = fresh ? wait_state::idle : wait_state::head;
+      const asio::mutable_buffer room = begin_read(state);
+      auto [ec, got] = co_await socket_.async_read_some(room, nothrow);
+      const std::size_t n = end_read(state, ec, got);
+      if (fresh) mark_request_start();
+      if (n == 0) {
+        if (timed_out_ && !fresh && !parking_) {
+          timed_out_ = false;
+          queue_head_timeout();
+          co_await flush();
+          co_await linger_and_close();
+        }
+        break;
+      }
+    }
+    if (!complete) break;
     if (!co_await serve_one(parsed)) break;
   }
   if (parking_ && !closed_) park();
+}
+
+void connection::start_head() {
+  parser_.reset();
+  head_armed_ = false;
+  mark_request_start();
+  if (in_start_ == in_.size() && in_start_ > 0) {
+    in_.clear();
+    in_start_ = 0;
+    // A buffer that grew for one large request is not kept by an idle connection.
+    if (in_.capacity() > 4 * initial_buffer) in_.release();
+  }
 }
 
 // Constructs the handler's response in place (no default response moved over), and turns an
@@ -692,57 +742,7 @@ void connection::queue_head_timeout() {
   queue(r, nullptr, false);
 }
 
-// Reads until a whole request head is parsed into `parsed`; false when the connection ends
-// instead. A connection waiting for its next request is suspended here, so this frame, not
-// serve_one's, is what an idle connection holds.
-asio::awaitable<bool> connection::read_head(http1::parse_result& parsed) {
-  parser_.reset();
-  head_armed_ = false;
-  mark_request_start();
-  if (in_start_ == in_.size() && in_start_ > 0) {
-    in_.clear();
-    in_start_ = 0;
-    // A buffer that grew for one large request is not kept by an idle connection.
-    if (in_.capacity() > 4 * initial_buffer) in_.release();
-  }
-  while (true) {
-    parsed = parser_.parse(unparsed());
-    if (parsed.state == http1::parse_state::complete) co_return true;
-    const bool fresh = unparsed().empty();
-    if (parsed.state == http1::parse_state::rejected) {
-      queue_rejection(parsed.failure);
-      co_await flush();
-      co_await linger_and_close();
-      co_return false;
-    }
-    // Nothing more to parse: the responses of this batch go out together now.
-    if (!co_await flush()) co_return false;
-    if (fresh && worker_.draining) co_return false;
-    if (in_start_ > 0) {
-      // The parser's progress is relative to the unparsed bytes, so moving them keeps it.
-      in_.erase(0, in_start_);
-      in_start_ = 0;
-    }
-    // read_more's steps, inline: a nested coroutine costs a frame per request.
-    const wait_state state = fresh ? wait_state::idle : wait_state::head;
-    const asio::mutable_buffer room = begin_read(state);
-    auto [ec, got] = co_await socket_.async_read_some(room, nothrow);
-    const std::size_t n = end_read(state, ec, got);
-    if (fresh) mark_request_start();
-    if (n == 0 && parking_) co_return false;
-    if (n == 0) {
-      if (timed_out_ && !fresh) {
-        timed_out_ = false;
-        queue_head_timeout();
-        co_await flush();
-        co_await linger_and_close();
-      }
-      co_return false;
-    }
-  }
-}
-
-// Serves the request whose head read_head parsed. Returns whether the connection stays open
+// Serves the request whose head run() parsed. Returns whether the connection stays open
 // for another.
 asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   const http1::request_head& head = parser_.head();

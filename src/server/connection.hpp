@@ -38,7 +38,7 @@ class connection : public std::enable_shared_from_this<connection> {
  private:
   enum class wait_state { idle, head, body, sending, other };
 
-  asio::awaitable<bool> read_head(http1::parse_result& parsed);
+  void start_head();
   asio::awaitable<bool> serve_one(http1::parse_result parsed);
   response handle_guarded(request& req, std::optional<std::string_view> accept);
   void queue_rejection(http1::error failure);
