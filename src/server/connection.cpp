@@ -385,6 +385,41 @@ asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buf
   co_return true;
 }
 
+namespace {
+
+// Appends a piece held in memory to `buffers`; false for a file part, which goes out apart.
+bool add_in_memory(const content_piece& piece, std::vector<asio::const_buffer>& buffers) {
+  if (const auto* text = std::get_if<std::string>(&piece)) {
+    if (!text->empty()) buffers.emplace_back(asio::buffer(*text));
+    return true;
+  }
+  if (const auto* shared = std::get_if<shared_text>(&piece)) {
+    if (shared->length > 0) buffers.emplace_back(asio::buffer(shared->view()));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool connection::gather_batch() {
+  buffers_.clear();
+  for (const pending& p : out_) {
+    buffers_.emplace_back(asio::buffer(heads_.data() + p.head_begin, p.head_end - p.head_begin));
+    for (const content_piece& piece : p.body.pieces)
+      if (!add_in_memory(piece, buffers_)) return false;
+  }
+  return true;
+}
+
+bool connection::end_batch(bool sent) {
+  buffers_.clear();
+  out_.clear();
+  give_back(heads_);
+  waiting_ = wait_state::other;
+  return sent && !timed_out_;
+}
+
 asio::awaitable<bool> connection::flush() {
   if (out_.empty()) co_return true;
   waiting_ = wait_state::sending;
@@ -393,39 +428,15 @@ asio::awaitable<bool> connection::flush() {
   for (pending& p : out_) {
     buffers_.emplace_back(asio::buffer(heads_.data() + p.head_begin, p.head_end - p.head_begin));
     for (const content_piece& piece : p.body.pieces) {
-      if (const auto* text = std::get_if<std::string>(&piece)) {
-        if (!text->empty()) buffers_.emplace_back(asio::buffer(*text));
-        continue;
-      }
-      if (const auto* shared = std::get_if<shared_text>(&piece)) {
-        if (shared->length > 0) buffers_.emplace_back(asio::buffer(shared->view()));
-        continue;
-      }
+      if (add_in_memory(piece, buffers_)) continue;
       const file_part& part = std::get<file_part>(piece);
       if (!(ok = co_await write_all(buffers_, true))) break;
       if (!(ok = co_await send_file(*part.fd, part.offset, part.length))) break;
     }
     if (!ok) break;
   }
-  if (ok && !buffers_.empty()) {
-    // write_all's first send, inline: a nested coroutine costs a frame per request, and the
-    // whole batch usually goes out in this one send.
-    arm(worker_.opts.send_timeout);
-    auto [ec, n] = co_await socket_.async_send(std::span<const asio::const_buffer>(buffers_), 0,
-                                               nothrow);
-    std::size_t first = 0;
-    if (ec) {
-      ok = false;
-    } else if (!consume(buffers_, first, n)) {
-      buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(first));
-      ok = co_await write_all(buffers_, false);
-    }
-  }
-  buffers_.clear();
-  out_.clear();
-  give_back(heads_);
-  waiting_ = wait_state::other;
-  co_return ok && !timed_out_;
+  if (ok) ok = co_await write_all(buffers_, false);
+  co_return end_batch(ok);
 }
 
 // RFC 9112 §9.6: lingering keeps a reset from destroying the response only while the client
@@ -670,8 +681,28 @@ asio::awaitable<void> connection::run() {
         co_await linger_and_close();
         break;
       }
-      // Nothing more to parse: the responses of this batch go out together now.
-      if (!co_await flush()) break;
+      // Nothing more to parse: the responses of this batch go out together now. A batch with
+      // no file to send is sent here, in one send as a rule, rather than by a nested flush(),
+      // which would cost a frame and a resumption per request.
+      if (!out_.empty()) {
+        bool sent = false;
+        if (gather_batch()) {
+          waiting_ = wait_state::sending;
+          arm(worker_.opts.send_timeout);
+          auto [send_ec, put] = co_await socket_.async_send(
+              std::span<const asio::const_buffer>(buffers_), 0, nothrow);
+          std::size_t first = 0;
+          sent = !send_ec;
+          if (sent && !consume(buffers_, first, put)) {
+            buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(first));
+            sent = co_await write_all(buffers_, false);
+          }
+          sent = end_batch(sent);
+        } else {
+          sent = co_await flush();
+        }
+        if (!sent) break;
+      }
       if (fresh && worker_.draining) break;
       if (in_start_ > 0) {
         // The parser's progress is relative to the unparsed bytes, so moving them keeps it.

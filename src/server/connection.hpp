@@ -49,6 +49,11 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::mutable_buffer begin_read(wait_state state);
   std::size_t end_read(wait_state state, const asio::error_code& ec, std::size_t n);
   asio::awaitable<bool> flush();
+  // flush's plain steps: gather_batch lists the queued responses in buffers_ and returns
+  // false if one has a file to send (then flush() must send the batch); end_batch empties
+  // the queue and returns whether the connection may go on.
+  bool gather_batch();
+  bool end_batch(bool sent);
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers, bool file_follows);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
