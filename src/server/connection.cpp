@@ -661,12 +661,13 @@ asio::awaitable<void> connection::refuse_overloaded() {
   co_await linger_and_close();
 }
 
-// Reads each request head and has serve_one answer it. The head is read here rather than in a
-// coroutine of its own, which would cost a frame and a resumption per request; a connection
-// waiting for its next request is suspended in this frame.
+// Reads each request head and answers it. The head is read and the common request answered
+// here rather than in coroutines of their own, which would cost a frame and a resumption per
+// request; a connection waiting for its next request is suspended in this frame.
 asio::awaitable<void> connection::run() {
   close_at_exit closer(*this);
   http1::parse_result parsed;
+  response special;  // answer_at_once's response that needs waiting
   while (!closed_) {
     start_head();
     bool complete = false;
@@ -726,7 +727,21 @@ asio::awaitable<void> connection::run() {
       }
     }
     if (!complete) break;
-    if (!co_await serve_one(parsed)) break;
+    const next_step next = answer_at_once(parsed, special);
+    if (next == next_step::read_next) continue;
+    bool open = false;
+    if (next == next_step::serve_one) {
+      open = co_await serve_one(parsed);
+    } else if (next == next_step::finish_special) {
+      open = co_await finish_special(std::move(special));
+    } else {
+      co_await flush();
+      if (next == next_step::close_lingering)
+        co_await linger_and_close();
+      else
+        co_await close_after_response();
+    }
+    if (!open) break;
   }
   if (parking_ && !closed_) park();
 }
@@ -773,6 +788,58 @@ void connection::queue_head_timeout() {
   queue(r, nullptr, false);
 }
 
+bool connection::needs_waiting(const response& r) {
+  return r.deferred || r.paced || r.status == 101;
+}
+
+bool connection::queue_final(response& r, bool head_request) {
+  const bool keep = queue(r, &parser_.head(), head_request);
+  ++requests_served_;
+  return keep;
+}
+
+// The answers given before the handler's: the protocol's own (503 draining, 417, 501...), and
+// what the handler says of the request from its head alone (`decision`).
+std::optional<response> connection::early_answer(request& req,
+                                                 std::optional<std::string_view> accept,
+                                                 content_decision& decision) {
+  protocol_context context{worker_.opts, false, worker_.draining, worker_.allow};
+  if (std::optional<response> refusal = protocol_response(req.head, context)) return refusal;
+  try {
+    decision = worker_.h.prepare(req);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "herald: handler failed preparing {} {}: {}\n", req.head.method,
+               req.head.target, e.what());
+    return error_response(500, "The server failed while handling the request.", accept,
+                          "handler-exception");
+  }
+  if (decision.refuse) return std::move(decision.refuse);
+  return std::nullopt;
+}
+
+// The common request, without content, answered without a coroutine of its own (which would
+// cost a frame and a resumption per request). Does nothing and returns serve_one for a request
+// with content or a denied path; hands a response that needs waiting over in `special`.
+connection::next_step connection::answer_at_once(const http1::parse_result& parsed,
+                                                 response& special) {
+  const http1::request_head& head = parser_.head();
+  if (head.framing != http1::body_framing::none || denied_path(head, worker_.opts))
+    return next_step::serve_one;
+  in_start_ += parsed.consumed;
+  request req{head, {}, false, peer_, worker_.reads};
+  const bool head_request = head.known_method == core::method::head;
+  const auto accept = head.find("Accept");
+  content_decision decision;
+  if (std::optional<response> early = early_answer(req, accept, decision))
+    return queue(*early, &head, head_request) ? next_step::read_next : next_step::close_lingering;
+  response r = handle_guarded(req, accept);
+  if (needs_waiting(r)) {
+    special = std::move(r);
+    return next_step::finish_special;
+  }
+  return queue_final(r, head_request) ? next_step::read_next : next_step::close_after_response;
+}
+
 // Serves the request whose head run() parsed. Returns whether the connection stays open
 // for another.
 asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
@@ -817,32 +884,13 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
     co_return false;
   };
 
-  protocol_context context{worker_.opts, false, worker_.draining, worker_.allow};
+  content_decision decision;
   bool answer_now = false;
-  if (std::optional<response> refusal = protocol_response(head, context)) {
+  if (std::optional<response> refusal = early_answer(req, accept, decision)) {
     early = std::move(*refusal);
     answer_now = true;
   }
   if (answer_now) co_return co_await answer_early();
-
-  content_decision decision;
-  bool prepared = false;
-  try {
-    decision = worker_.h.prepare(req);
-    prepared = true;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "herald: handler failed preparing {} {}: {}\n", head.method, head.target,
-               e.what());
-  }
-  if (!prepared) {
-    early = error_response(500, "The server failed while handling the request.", accept,
-                           "handler-exception");
-    co_return co_await answer_early();
-  }
-  if (decision.refuse) {
-    early = std::move(*decision.refuse);
-    co_return co_await answer_early();
-  }
 
   if (has_content) {
     auto too_large = [&]() {
@@ -904,14 +952,24 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   }
 
   response r = handle_guarded(req, accept);
+  if (needs_waiting(r)) co_return co_await finish_special(std::move(r));
+  if (queue_final(r, head_request)) co_return true;
+  co_await flush();
+  co_await close_after_response();
+  co_return false;
+}
 
+// The rest of a request whose response is slow work, paced, or a switch of protocols.
+asio::awaitable<bool> connection::finish_special(response r) {
+  const http1::request_head& head = parser_.head();
+  const bool head_request = head.known_method == core::method::head;
   if (r.deferred) r = co_await run_deferred(std::move(r), head);
   if (r.paced) co_return co_await deliver(r, head, head_request);
 
   // RFC 9110 §7.8: switch only to a protocol the client asked for, never for HTTP/1.0.
   if (r.status == 101 && !(r.upgrade && head.connection_upgrade && head.find("Upgrade"))) {
     r = error_response(500, "The server tried to switch protocols without an upgrade request.",
-                       accept, "invalid-upgrade");
+                       head.find("Accept"), "invalid-upgrade");
     r.close = true;
   }
   if (r.status == 101) {
@@ -921,14 +979,10 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
     co_await run_upgraded(*protocol);
     co_return false;
   }
-  bool keep = queue(r, &head, head_request);
-  ++requests_served_;
-  if (!keep) {
-    co_await flush();
-    co_await close_after_response();
-    co_return false;
-  }
-  co_return true;
+  if (queue_final(r, head_request)) co_return true;
+  co_await flush();
+  co_await close_after_response();
+  co_return false;
 }
 
 }  // namespace herald::server

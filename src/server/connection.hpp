@@ -39,7 +39,22 @@ class connection : public std::enable_shared_from_this<connection> {
   enum class wait_state { idle, head, body, sending, other };
 
   void start_head();
+  // What run() does after answer_at_once.
+  enum class next_step {
+    read_next,             // answered; read the next request
+    close_lingering,       // answered early with content unread: send, then close in stages
+    close_after_response,  // answered; send, then close
+    finish_special,        // the response needs waiting: finish_special
+    serve_one,             // nothing done: the request has content or a denied path
+  };
+  next_step answer_at_once(const http1::parse_result& parsed, response& special);
+  std::optional<response> early_answer(request& req, std::optional<std::string_view> accept,
+                                       content_decision& decision);
+  static bool needs_waiting(const response& r);
+  // Queues the handler's response; returns whether the connection stays open.
+  bool queue_final(response& r, bool head_request);
   asio::awaitable<bool> serve_one(http1::parse_result parsed);
+  asio::awaitable<bool> finish_special(response r);
   response handle_guarded(request& req, std::optional<std::string_view> accept);
   void queue_rejection(http1::error failure);
   void queue_head_timeout();
