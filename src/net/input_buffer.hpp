@@ -3,6 +3,7 @@
 // not zero-fill it: std::string::resize writes the whole room (about a kilobyte) before every
 // read, only for the read to overwrite it.
 
+#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <string_view>
@@ -14,6 +15,7 @@ class input_buffer {
   std::size_t size() const noexcept { return size_; }
   std::size_t capacity() const noexcept { return capacity_; }
   std::string_view view(std::size_t from = 0) const noexcept {
+    assert(from <= size_);
     return {data_.get() + from, size_ - from};
   }
 

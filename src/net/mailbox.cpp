@@ -35,8 +35,9 @@ void mailbox::post(std::function<void()> task) {
 void mailbox::listen() {
   bell_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const asio::error_code& ec) {
     if (ec) return;  // the descriptor was closed: the worker is going away
-    deliver();
+    // Listening again first: a task that throws then leaves the mailbox working.
     listen();
+    deliver();
   });
 }
 
@@ -44,12 +45,12 @@ void mailbox::deliver() {
   // Reset the counter before taking the queue: a task posted after the swap rings again.
   std::uint64_t count = 0;
   [[maybe_unused]] ssize_t got = ::read(bell_.native_handle(), &count, sizeof count);
+  std::vector<std::function<void()>> batch;
   {
     std::lock_guard lock(mutex_);
-    running_.swap(tasks_);
+    batch.swap(tasks_);
   }
-  for (auto& task : running_) task();
-  running_.clear();
+  for (auto& task : batch) task();
 }
 
 }  // namespace herald::net

@@ -30,8 +30,7 @@ class mailbox {
 
   asio::posix::stream_descriptor bell_;
   std::mutex mutex_;
-  std::vector<std::function<void()>> tasks_;    // guarded by mutex_
-  std::vector<std::function<void()>> running_;  // the owner thread's
+  std::vector<std::function<void()>> tasks_;  // guarded by mutex_
 };
 
 }  // namespace herald::net

@@ -497,7 +497,8 @@ asio::awaitable<response> connection::run_deferred(response pending_response,
   std::optional<response> result;
   std::string failure;
   asio::steady_timer wake(socket_.get_executor(), std::chrono::steady_clock::time_point::max());
-  asio::post(worker_.slow_work, [&, work = std::move(work)] {
+  // The pool thread reaches the worker through `mail` only, never through this connection.
+  asio::post(worker_.slow_work, [&, work = std::move(work), mail = worker_.mail] {
     response r;
     std::string error;
     try {
@@ -505,7 +506,7 @@ asio::awaitable<response> connection::run_deferred(response pending_response,
     } catch (const std::exception& e) {
       error = e.what();
     }
-    worker_.mail->post([&, r = std::move(r), error = std::move(error)]() mutable {
+    mail->post([&, r = std::move(r), error = std::move(error)]() mutable {
       result = std::move(r);
       failure = std::move(error);
       wake.cancel();
@@ -667,7 +668,9 @@ asio::awaitable<void> connection::refuse_overloaded() {
 asio::awaitable<void> connection::run() {
   close_at_exit closer(*this);
   http1::parse_result parsed;
-  response special;  // answer_at_once's response that needs waiting
+  // answer_at_once's response that needs waiting; allocated only then, since this frame is
+  // what every idle connection holds.
+  std::unique_ptr<response> special;
   while (!closed_) {
     start_head();
     bool complete = false;
@@ -733,13 +736,18 @@ asio::awaitable<void> connection::run() {
     if (next == next_step::serve_one) {
       open = co_await serve_one(parsed);
     } else if (next == next_step::finish_special) {
-      open = co_await finish_special(std::move(special));
+      open = co_await finish_special(std::move(*special));
+      special.reset();
     } else {
       co_await flush();
-      if (next == next_step::close_lingering)
+      if (next == next_step::close_lingering) {
         co_await linger_and_close();
-      else
+      } else if (next == next_step::close_after_response) {
         co_await close_after_response();
+      } else {
+        // What nginx logs as 444: no response to this request, but those before it were owed.
+        log(&parser_.head(), 444, 0, "denied");
+      }
     }
     if (!open) break;
   }
@@ -772,7 +780,7 @@ response connection::handle_guarded(request& req, std::optional<std::string_view
 }
 
 // Kept out of the coroutines: a response is large, and a coroutine keeps each of its locals
-// in its frame for as long as it lives.
+// in its frame for as long as it lives (run()'s for the connection's life).
 void connection::queue_rejection(http1::error failure) {
   // The fields parsed before the fault still say what the client accepts, and a HEAD request
   // gets no content even when it is malformed (RFC 9110 §9.3.2).
@@ -819,13 +827,13 @@ std::optional<response> connection::early_answer(request& req,
 
 // The common request, without content, answered without a coroutine of its own (which would
 // cost a frame and a resumption per request). Does nothing and returns serve_one for a request
-// with content or a denied path; hands a response that needs waiting over in `special`.
+// with content; hands a response that needs waiting over in `special`.
 connection::next_step connection::answer_at_once(const http1::parse_result& parsed,
-                                                 response& special) {
+                                                 std::unique_ptr<response>& special) {
   const http1::request_head& head = parser_.head();
-  if (head.framing != http1::body_framing::none || denied_path(head, worker_.opts))
-    return next_step::serve_one;
+  if (head.framing != http1::body_framing::none) return next_step::serve_one;
   in_start_ += parsed.consumed;
+  if (denied_path(head, worker_.opts)) return next_step::deny;
   request req{head, {}, false, peer_, worker_.reads};
   const bool head_request = head.known_method == core::method::head;
   const auto accept = head.find("Accept");
@@ -834,18 +842,17 @@ connection::next_step connection::answer_at_once(const http1::parse_result& pars
     return queue(*early, &head, head_request) ? next_step::read_next : next_step::close_lingering;
   response r = handle_guarded(req, accept);
   if (needs_waiting(r)) {
-    special = std::move(r);
+    special = std::make_unique<response>(std::move(r));
     return next_step::finish_special;
   }
   return queue_final(r, head_request) ? next_step::read_next : next_step::close_after_response;
 }
 
-// Serves the request whose head run() parsed. Returns whether the connection stays open
-// for another.
+// Serves a request with content, whose head run() parsed. Returns whether the connection stays
+// open for another.
 asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   const http1::request_head& head = parser_.head();
-  if (head.framing != http1::body_framing::none &&
-      in_.capacity() - in_start_ < parsed.consumed + worker_.opts.limits.max_trailer_section +
+  if (in_.capacity() - in_start_ < parsed.consumed + worker_.opts.limits.max_trailer_section +
                                        worker_.opts.limits.max_chunk_extensions + 64) {
     // Reading the content must never move the buffer the head points into: make room first,
     // then parse the head again in its new place.
@@ -858,7 +865,7 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   in_start_ = body_floor;
 
   if (denied_path(head, worker_.opts)) {
-    // What nginx logs as 444: no response to this request, but those before it are owed.
+    // What nginx logs as 444, as in run().
     co_await flush();
     log(&head, 444, 0, "denied");
     co_return false;
@@ -866,19 +873,17 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
 
   request req{head, {}, false, peer_, worker_.reads};
   const bool head_request = head.known_method == core::method::head;
-  const bool has_content = head.framing != http1::body_framing::none;
   const auto accept = head.find("Accept");
 
   // Every answer given before the handler's is built into `early`, outside any co_await
   // expression: GCC keeps each response temporary of such an expression in the coroutine
-  // frame, and this frame is allocated for every request.
+  // frame.
   response early;
-  // Answers without reading the content; the connection then cannot be reused unless there
-  // was none, and closes in stages.
+  // Answers without reading the content: the connection cannot be reused, and closes in
+  // stages.
   auto answer_early = [&]() -> asio::awaitable<bool> {
-    if (has_content) early.close = true;
-    bool keep = queue(early, &head, head_request);
-    if (keep) co_return true;
+    early.close = true;
+    queue(early, &head, head_request);
     co_await flush();
     co_await linger_and_close();
     co_return false;
@@ -892,67 +897,70 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
   }
   if (answer_now) co_return co_await answer_early();
 
-  if (has_content) {
-    auto too_large = [&]() {
-      return error_response(
-          413,
-          fmt::format("The content is larger than this resource accepts ({} octets).",
-                      decision.max_size),
-          accept, "content-too-large");
-    };
-    if (head.framing == http1::body_framing::content_length &&
-        head.content_length > decision.max_size) {
+  auto too_large = [&]() {
+    return error_response(
+        413,
+        fmt::format("The content is larger than this resource accepts ({} octets).",
+                    decision.max_size),
+        accept, "content-too-large");
+  };
+  if (head.framing == http1::body_framing::content_length &&
+      head.content_length > decision.max_size) {
+    early = too_large();
+    co_return co_await answer_early();
+  }
+  if (decision.send_continue && wants_continue(head) && unparsed().empty()) {
+    // RFC 9110 §10.1.1: the client waits for 100 before sending the content; send it only
+    // now that the content will be read.
+    if (!co_await flush()) co_return false;
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(continue_line), nothrow);
+    if (ec) co_return false;
+  }
+  body_.start(head.framing, head.content_length);
+  while (!body_.done()) {
+    http1::body_decoder::result piece = body_.decode(unparsed());
+    if (piece.failure) {
+      early = rejection_response(*piece.failure, accept);
+      queue(early, &head, head_request);
+      co_await flush();
+      co_await linger_and_close();
+      co_return false;
+    }
+    req.body.append(piece.content);
+    in_start_ += piece.consumed;
+    if (req.body.size() > decision.max_size) {
       early = too_large();
       co_return co_await answer_early();
     }
-    if (decision.send_continue && wants_continue(head) && unparsed().empty()) {
-      // RFC 9110 §10.1.1: the client waits for 100 before sending the content; send it only
-      // now that the content will be read.
-      if (!co_await flush()) co_return false;
-      static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(continue_line), nothrow);
-      if (ec) co_return false;
-    }
-    body_.start(head.framing, head.content_length);
-    while (!body_.done()) {
-      http1::body_decoder::result piece = body_.decode(unparsed());
-      if (piece.failure) {
-        early = rejection_response(*piece.failure, accept);
-        queue(early, &head, head_request);
-        co_await flush();
-        co_await linger_and_close();
-        co_return false;
-      }
-      req.body.append(piece.content);
-      in_start_ += piece.consumed;
-      if (req.body.size() > decision.max_size) {
-        early = too_large();
-        co_return co_await answer_early();
-      }
-      if (body_.done()) break;
-      if (piece.consumed == 0 || unparsed().empty()) {
-        // Reclaim the room of the content already decoded, without moving the head.
-        in_.erase(body_floor, in_start_ - body_floor);
-        in_start_ = body_floor;
-        std::size_t n = co_await read_more(wait_state::body);
-        if (n == 0) {
-          if (timed_out_) {
-            timed_out_ = false;
-            early = error_response(408, "The request content stopped arriving.", accept,
-                                   "body-timeout");
-            early.close = true;
-            queue(early, &head, head_request);
-            co_await flush();
-            co_await linger_and_close();
-          }
-          co_return false;
+    if (body_.done()) break;
+    if (piece.consumed == 0 || unparsed().empty()) {
+      // Reclaim the room of the content already decoded, without moving the head.
+      in_.erase(body_floor, in_start_ - body_floor);
+      in_start_ = body_floor;
+      std::size_t n = co_await read_more(wait_state::body);
+      if (n == 0) {
+        if (timed_out_) {
+          timed_out_ = false;
+          early = error_response(408, "The request content stopped arriving.", accept,
+                                 "body-timeout");
+          early.close = true;
+          queue(early, &head, head_request);
+          co_await flush();
+          co_await linger_and_close();
         }
+        co_return false;
       }
     }
   }
 
   response r = handle_guarded(req, accept);
   if (needs_waiting(r)) co_return co_await finish_special(std::move(r));
+  co_return co_await send_final(r, head_request);
+}
+
+// Queues the handler's response and, if the connection may not go on, sends it and closes.
+asio::awaitable<bool> connection::send_final(response& r, bool head_request) {
   if (queue_final(r, head_request)) co_return true;
   co_await flush();
   co_await close_after_response();
@@ -979,10 +987,7 @@ asio::awaitable<bool> connection::finish_special(response r) {
     co_await run_upgraded(*protocol);
     co_return false;
   }
-  if (queue_final(r, head_request)) co_return true;
-  co_await flush();
-  co_await close_after_response();
-  co_return false;
+  co_return co_await send_final(r, head_request);
 }
 
 }  // namespace herald::server

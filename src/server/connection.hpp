@@ -42,12 +42,13 @@ class connection : public std::enable_shared_from_this<connection> {
   // What run() does after answer_at_once.
   enum class next_step {
     read_next,             // answered; read the next request
-    close_lingering,       // answered early with content unread: send, then close in stages
-    close_after_response,  // answered; send, then close
+    close_lingering,       // answered before the handler, and closing: send, close in stages
+    close_after_response,  // answered, and closing: send, then close
+    deny,                  // a denied path: send what is owed, log 444, close
     finish_special,        // the response needs waiting: finish_special
-    serve_one,             // nothing done: the request has content or a denied path
+    serve_one,             // nothing done: the request has content
   };
-  next_step answer_at_once(const http1::parse_result& parsed, response& special);
+  next_step answer_at_once(const http1::parse_result& parsed, std::unique_ptr<response>& special);
   std::optional<response> early_answer(request& req, std::optional<std::string_view> accept,
                                        content_decision& decision);
   static bool needs_waiting(const response& r);
@@ -55,6 +56,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool queue_final(response& r, bool head_request);
   asio::awaitable<bool> serve_one(http1::parse_result parsed);
   asio::awaitable<bool> finish_special(response r);
+  asio::awaitable<bool> send_final(response& r, bool head_request);
   response handle_guarded(request& req, std::optional<std::string_view> accept);
   void queue_rejection(http1::error failure);
   void queue_head_timeout();

@@ -150,8 +150,10 @@ struct server::impl {
   options opts;
   handler& h;
   std::unique_ptr<access_log> log;
-  asio::thread_pool slow_work{2};
   std::vector<std::unique_ptr<worker>> workers;
+  // Declared after the workers, so destroyed (its threads joined) first: slow work still
+  // running posts its result to a worker's mailbox, which must then still exist.
+  asio::thread_pool slow_work{2};
   std::vector<unsigned short> ports;
   std::atomic<bool> draining{false};
 };

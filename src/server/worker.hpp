@@ -1,5 +1,6 @@
 #pragma once
-// What the connections of one worker share. Touched only from the worker's own thread.
+// What the connections of one worker share. Touched only from the worker's own thread, but
+// for `mail`, through which other threads hand the worker work.
 
 #include <cstddef>
 #include <cstdint>

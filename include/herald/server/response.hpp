@@ -101,7 +101,8 @@ struct response {
   // Slow work: when set, the server runs it on a thread pool, off the worker's event loop,
   // and sends the response it returns instead of this one. Meanwhile, every
   // `processing_interval` (if not zero), an HTTP/1.1 client is sent 102 Processing
-  // (RFC 2518 §10.1), so that it knows the request is still being worked on.
+  // (RFC 2518 §10.1), so that it knows the request is still being worked on. The work must
+  // hold copies of what it needs from the request: the request may be gone when it runs.
   std::function<response()> deferred;
   std::chrono::milliseconds processing_interval{0};
   // Pacing, streaming or misbehaviour; null for a response written at once. Shared, so that a
