@@ -686,8 +686,8 @@ asio::awaitable<void> connection::run() {
         break;
       }
       // Nothing more to parse: the responses of this batch go out together now. A batch with
-      // no file to send is sent here, in one send as a rule, rather than by a nested flush(),
-      // which would cost a frame and a resumption per request.
+      // no file to send is sent here, in one send as a rule (write_all's first pass, inline),
+      // rather than by a nested flush(), which would cost a frame and a resumption per request.
       if (!out_.empty()) {
         bool sent = false;
         if (gather_batch()) {
