@@ -870,6 +870,18 @@ TEST_F(Connection, DeniedPathIsClosedWithoutAnyResponse) {
   EXPECT_EQ(r->status, 200);
 }
 
+// A request with content takes the other path through the connection (serve_one): it is
+// denied the same way, before the content is read or the handler asked.
+TEST_F(Connection, DeniedPathWithContentIsClosedWithoutAnyResponse) {
+  opts_.deny_paths = {"/private"};
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("POST", "/private/upload", {"Content-Length: 5"}) + "hello"));
+  EXPECT_TRUE(c.wait_closed(2s)) << to_string(c.last_end());
+  EXPECT_EQ(c.buffered(), "");
+  EXPECT_EQ(handler_.prepared.load(), 0);
+}
+
 // The request before the denied one was answered; its response must still go out.
 TEST_F(Connection, DeniedPathAfterAPipelinedRequestStillDeliversTheEarlierResponse) {
   opts_.deny_paths = {"/private"};
