@@ -1,9 +1,10 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <limits>
+
 #include <herald/core/fields.hpp>
 #include <herald/core/syntax.hpp>
-#include <limits>
 
 namespace herald::core {
 
@@ -267,18 +268,6 @@ bool fields::add(std::string_view name, std::string_view value) {
 bool fields::add(field_name name, std::string_view value) {
   if (!syntax::is_field_value(value) || name.view().size() + value.size() > max_buffer)
     return false;
-  // The common case in one step: room reserved for both the octets and the line, and a value
-  // that is not a view of this object (a field_name never is).
-  const std::size_t offset = buffer_.size();
-  const std::size_t end = offset + name.view().size() + value.size();
-  if (end <= buffer_.capacity() && end <= max_buffer && lines_.size() < lines_.capacity() &&
-      !views_own_buffer(value)) {
-    buffer_.append(name.view()).append(value);
-    lines_.push_back(line{static_cast<std::uint32_t>(offset),
-                          static_cast<std::uint32_t>(name.view().size()),
-                          static_cast<std::uint32_t>(value.size())});
-    return true;
-  }
   return append_line(name.view(), value);
 }
 
@@ -288,18 +277,36 @@ bool fields::append_line(std::string_view name, std::string_view value) {
   if (views_own_buffer(name) || views_own_buffer(value))
     return append_line(std::string{name}, std::string{value});
   if (name.size() + value.size() > max_buffer - (buffer_.size() - garbage_)) return false;
-  // Grow lines_ first: once store() has appended the bytes nothing may fail.
-  if (lines_.size() == lines_.capacity()) lines_.reserve(std::max<std::size_t>(8, 2 * size()));
-  std::uint32_t offset = store(name, value);
-  lines_.push_back(line{offset, static_cast<std::uint32_t>(name.size()),
+  std::size_t offset = buffer_.size();
+  const std::size_t end = offset + name.size() + value.size();
+  if (end <= buffer_.capacity() && end <= max_buffer && lines_.size() < lines_.capacity()) {
+    // Room reserved for the octets and the line, the common case: append in one step.
+    buffer_.append(name).append(value);
+  } else {
+    // Grow lines_ first: once store() has appended the bytes nothing may fail. store() may
+    // also compact the buffer, which moves where the new line starts.
+    if (lines_.size() == lines_.capacity()) lines_.reserve(std::max<std::size_t>(8, 2 * size()));
+    offset = store(name, value);
+  }
+  lines_.push_back(line{static_cast<std::uint32_t>(offset), static_cast<std::uint32_t>(name.size()),
                         static_cast<std::uint32_t>(value.size())});
   return true;
 }
 
 bool fields::set(std::string_view name, std::string_view value) {
   if (!acceptable(name, value)) return false;
+  return replace_line(name, value);
+}
+
+bool fields::set(field_name name, std::string_view value) {
+  if (!syntax::is_field_value(value) || name.view().size() + value.size() > max_buffer)
+    return false;
+  return replace_line(name.view(), value);
+}
+
+bool fields::replace_line(std::string_view name, std::string_view value) {
   if (views_own_buffer(name) || views_own_buffer(value))
-    return set(std::string{name}, std::string{value});
+    return replace_line(std::string{name}, std::string{value});
   std::size_t first = find_index(name, 0);
   if (first == size()) return append_line(name, value);
   // The lines this call replaces are still live while store() runs, so count them as such.

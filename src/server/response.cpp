@@ -16,12 +16,7 @@ std::uint64_t content::size() const {
 }
 
 void response::set_text(std::string text, std::string_view content_type) {
-  // Most responses have no Content-Type yet, and then adding it is setting it, with the name
-  // checked when compiled rather than on every call.
-  if (fields.contains("Content-Type"))
-    fields.set("Content-Type", content_type);
-  else
-    fields.add(core::field_name("Content-Type"), content_type);
+  fields.set(core::field_name("Content-Type"), content_type);
   body.pieces.clear();
   if (!text.empty()) body.pieces.emplace_back(std::move(text));
 }

@@ -397,6 +397,18 @@ TEST(fields, a_compiled_name_adds_like_any_other) {
   static_assert(field_name("ETag").view() == "ETag");
 }
 
+TEST(fields, a_compiled_name_sets_like_any_other) {
+  fields f;
+  ASSERT_TRUE(f.add("Content-Type", "text/html"));
+  ASSERT_TRUE(f.add("X-A", "1"));
+  ASSERT_TRUE(f.add("content-type", "text/css"));
+  EXPECT_TRUE(f.set(field_name("Content-Type"), "text/plain"));
+  EXPECT_EQ(lines_of(f), (line_list{{"Content-Type", "text/plain"}, {"X-A", "1"}}));
+  EXPECT_FALSE(f.set(field_name("Content-Type"), "a\r\nInjected: yes"));
+  EXPECT_TRUE(f.set(field_name("X-B"), *f.find("X-A")));
+  EXPECT_EQ(lines_of(f),
+            (line_list{{"Content-Type", "text/plain"}, {"X-A", "1"}, {"X-B", "1"}}));
+}
 
 // A compiled name's value may view the fields' own storage, with room reserved (the one-step
 // path) and without (the buffer grows while the value still views it).

@@ -267,6 +267,8 @@ class fields {
   // Replaces every line named `name` with one line `name: value` at the position of the first
   // of them, spelled as given here; appends it when there was none. Refuses what add() refuses.
   bool set(std::string_view name, std::string_view value);
+  // The same, with a name checked when compiled.
+  bool set(field_name name, std::string_view value);
 
   // Removes every line named `name`; returns how many there were. Never allocates.
   std::size_t erase(std::string_view name) noexcept;
@@ -332,8 +334,9 @@ class fields {
   // Appends name and value to buffer_, returning the offset of the name. Strong guarantee.
   std::uint32_t store(std::string_view name, std::string_view value);
   static bool acceptable(std::string_view name, std::string_view value) noexcept;
-  // add() once the name and value are known to be acceptable.
+  // add() and set() once the name and value are known to be acceptable.
   bool append_line(std::string_view name, std::string_view value);
+  bool replace_line(std::string_view name, std::string_view value);
   bool views_own_buffer(std::string_view s) const noexcept;
 
   std::string buffer_;
