@@ -246,7 +246,7 @@ std::size_t connection::end_read(wait_state state, const asio::error_code& ec, s
 
 asio::awaitable<std::size_t> connection::read_more(wait_state state) {
   asio::mutable_buffer room = begin_read(state);
-  auto [ec, n] = co_await socket_.async_read_some(room, nothrow);
+  auto [ec, n] = co_await socket_.async_read(room, true, nothrow);
   co_return end_read(state, ec, n);
 }
 
@@ -335,11 +335,11 @@ asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::u
                            static_cast<std::size_t>(std::min<std::uint64_t>(length, 1u << 30)));
     if (n > 0) {
       length -= static_cast<std::uint64_t>(n);
-      arm(worker_.opts.send_timeout);  // the timeout bounds a stall, not the whole transfer
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      arm(worker_.opts.send_timeout);  // the timeout bounds a stall, not the whole transfer
       auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, nothrow);
       if (ec) co_return false;
       continue;
@@ -367,19 +367,24 @@ bool consume(std::vector<asio::const_buffer>& buffers, std::size_t& first, std::
 }  // namespace
 
 // Writes every buffer, re-arming the send timeout whenever the peer takes some: the timeout
-// bounds a stall, so a slow but steady reader of a large response is not dropped.
+// bounds a stall, so a slow but steady reader of a large response is not dropped. Each pass
+// sends at once (stream_socket::send_now) and waits for room only when the socket has none.
 asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buffers,
                                             bool file_follows) {
   // MSG_MORE before a sendfile: the head and the file's first octets leave in the same
   // segments rather than the head alone (nginx corks for the same reason).
-  const asio::socket_base::message_flags flags = file_follows ? MSG_MORE : 0;
+  const int flags = file_follows ? MSG_MORE : 0;
   std::size_t first = 0;
-  while (first < buffers.size()) {
+  while (true) {
+    const net::send_result put =
+        socket_.send_now(std::span<const asio::const_buffer>(buffers).subspan(first), flags);
+    if (put.error) co_return false;
+    if (consume(buffers, first, put.sent)) break;
+    if (put.sent > 0) continue;
+    waiting_ = wait_state::sending;
     arm(worker_.opts.send_timeout);
-    auto [ec, n] = co_await socket_.async_send(
-        std::span<const asio::const_buffer>(buffers).subspan(first), flags, nothrow);
+    auto [ec] = co_await socket_.async_wait(asio::ip::tcp::socket::wait_write, nothrow);
     if (ec) co_return false;
-    consume(buffers, first, n);
   }
   buffers.clear();
   co_return true;
@@ -460,7 +465,7 @@ asio::awaitable<void> connection::linger_and_close() {
     arm(worker_.opts.linger_timeout);
     char discard[4096];
     while (!timed_out_) {
-      auto [read_ec, n] = co_await socket_.async_read_some(asio::buffer(discard), nothrow);
+      auto [read_ec, n] = co_await socket_.async_read(asio::buffer(discard), true, nothrow);
       if (read_ec || n == 0) break;
     }
   }
@@ -482,7 +487,7 @@ asio::awaitable<void> connection::run_upgraded(upgraded_protocol& protocol) {
     }
     if (!open) break;
     arm(worker_.opts.idle_timeout);
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), nothrow);
+    auto [ec, n] = co_await socket_.async_read(asio::buffer(buffer), true, nothrow);
     if (ec) break;
     open = protocol.on_data(std::string_view(buffer, n), out);
   }
@@ -691,13 +696,10 @@ asio::awaitable<void> connection::run() {
       if (!out_.empty()) {
         bool sent = false;
         if (gather_batch()) {
-          waiting_ = wait_state::sending;
-          arm(worker_.opts.send_timeout);
-          auto [send_ec, put] = co_await socket_.async_send(
-              std::span<const asio::const_buffer>(buffers_), 0, nothrow);
+          const net::send_result put = socket_.send_now(buffers_);
           std::size_t first = 0;
-          sent = !send_ec;
-          if (sent && !consume(buffers_, first, put)) {
+          sent = !put.error;
+          if (sent && !consume(buffers_, first, put.sent)) {
             buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(first));
             sent = co_await write_all(buffers_, false);
           }
@@ -716,7 +718,9 @@ asio::awaitable<void> connection::run() {
       // read_more's steps, inline: a nested coroutine costs a frame per request.
       const wait_state state = fresh ? wait_state::idle : wait_state::head;
       const asio::mutable_buffer room = begin_read(state);
-      auto [ec, got] = co_await socket_.async_read_some(room, nothrow);
+      // The next request cannot be there before epoll says so if the last read emptied the
+      // socket: the client has not seen the response yet (net/stream_socket.hpp).
+      auto [ec, got] = co_await socket_.async_read(room, !fresh, nothrow);
       const std::size_t n = end_read(state, ec, got);
       if (fresh) mark_request_start();
       if (n == 0) {

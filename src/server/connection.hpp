@@ -17,6 +17,7 @@
 #include <herald/server/handler.hpp>
 
 #include "net/input_buffer.hpp"
+#include "net/stream_socket.hpp"
 #include "server/worker.hpp"
 
 namespace herald::server {
@@ -106,7 +107,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void park();
   std::string_view unparsed() const;
 
-  asio::ip::tcp::socket socket_;
+  net::stream_socket socket_;
   asio::steady_timer timer_;
   worker_context& worker_;
   std::string peer_;
