@@ -42,6 +42,14 @@ class StreamSocket : public testing::Test {
                         });
   }
 
+  // A read run to completion (or for a second at most).
+  std::optional<read_outcome> read(bool attempt_first) {
+    std::optional<read_outcome> outcome;
+    start_read(attempt_first, outcome);
+    run_until([&] { return outcome.has_value(); }, 1s);
+    return outcome;
+  }
+
   template <typename Done>
   void run_until(Done done, std::chrono::milliseconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
@@ -76,9 +84,7 @@ class StreamSocket : public testing::Test {
 
 TEST_F(StreamSocket, TheFirstReadTakesWhatIsQueued) {
   peer_sends("queued");
-  std::optional<read_outcome> outcome;
-  start_read(false, outcome);
-  run_until([&] { return outcome.has_value(); }, 1s);
+  const std::optional<read_outcome> outcome = read(false);
   ASSERT_TRUE(outcome);
   EXPECT_FALSE(outcome->ec);
   EXPECT_EQ(text(outcome->n), "queued");
@@ -86,9 +92,7 @@ TEST_F(StreamSocket, TheFirstReadTakesWhatIsQueued) {
 
 TEST_F(StreamSocket, AfterAReadThatEmptiedTheSocketTheNextWaitsForTheNextArrival) {
   peer_sends("first");
-  std::optional<read_outcome> first;
-  start_read(false, first);
-  run_until([&] { return first.has_value(); }, 1s);
+  const std::optional<read_outcome> first = read(false);
   ASSERT_TRUE(first);
   std::optional<read_outcome> next;
   start_read(false, next);
@@ -105,15 +109,11 @@ TEST_F(StreamSocket, OctetsThatArriveBetweenTwoReadsAreNotMissed) {
   // The arrival is reported while no read waits (as while a response is being made); the next
   // read must still take it.
   peer_sends("first");
-  std::optional<read_outcome> first;
-  start_read(false, first);
-  run_until([&] { return first.has_value(); }, 1s);
+  const std::optional<read_outcome> first = read(false);
   ASSERT_TRUE(first);
   peer_sends("second");
   settle();
-  std::optional<read_outcome> next;
-  start_read(false, next);
-  run_until([&] { return next.has_value(); }, 1s);
+  const std::optional<read_outcome> next = read(false);
   ASSERT_TRUE(next);
   EXPECT_EQ(text(next->n), "second");
 }
@@ -122,14 +122,10 @@ TEST_F(StreamSocket, AReadThatFillsItsRoomLeavesTheRestForTheNextRead) {
   const std::string big(room_.size() + 10, 'b');
   peer_sends(big);
   settle();
-  std::optional<read_outcome> first;
-  start_read(false, first);
-  run_until([&] { return first.has_value(); }, 1s);
+  const std::optional<read_outcome> first = read(false);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->n, room_.size());
-  std::optional<read_outcome> rest;
-  start_read(false, rest);
-  run_until([&] { return rest.has_value(); }, 1s);
+  const std::optional<read_outcome> rest = read(false);
   ASSERT_TRUE(rest);
   EXPECT_EQ(rest->n, 10u);
 }
@@ -138,14 +134,10 @@ TEST_F(StreamSocket, AnAttemptFirstSeesAFinThatCameWithTheLastOctets) {
   peer_sends("last words");
   peer_.shutdown(asio::ip::tcp::socket::shutdown_send);
   settle();
-  std::optional<read_outcome> first;
-  start_read(false, first);
-  run_until([&] { return first.has_value(); }, 1s);
+  const std::optional<read_outcome> first = read(false);
   ASSERT_TRUE(first);
   EXPECT_EQ(text(first->n), "last words");
-  std::optional<read_outcome> end;
-  start_read(true, end);
-  run_until([&] { return end.has_value(); }, 1s);
+  const std::optional<read_outcome> end = read(true);
   ASSERT_TRUE(end);
   EXPECT_EQ(end->ec, asio::error::eof);
 }
@@ -156,9 +148,7 @@ TEST_F(StreamSocket, AWaitWithoutAnAttemptDoesNotTryTheEmptiedSocket) {
   peer_sends("last words");
   peer_.shutdown(asio::ip::tcp::socket::shutdown_send);
   settle();
-  std::optional<read_outcome> first;
-  start_read(false, first);
-  run_until([&] { return first.has_value(); }, 1s);
+  const std::optional<read_outcome> first = read(false);
   ASSERT_TRUE(first);
   std::optional<read_outcome> next;
   start_read(false, next);
