@@ -434,6 +434,27 @@ TEST_F(Connection, IdleKeepAliveConnectionIsClosedSilently) {
   EXPECT_EQ(c.buffered(), "") << "an idle connection closes without a 408";
 }
 
+// A client that half-closes right behind its request gets the response, and its connection
+// closes soon after, well before the idle timeout: at once if the FIN arrives after the read
+// of the request, and when the connection is parked if it came with the request's octets
+// (net/stream_socket.hpp). Repeated, since which of the two happens is a matter of timing.
+TEST_F(Connection, HalfClosedClientIsClosedWellBeforeTheIdleTimeout) {
+  opts_.idle_timeout = 30s;
+  start();
+  for (int i = 0; i < 20; ++i) {
+    raw_client c = connect();
+    // The server is then waiting for the request, so its octets and the FIN often both
+    // arrive before it reads.
+    std::this_thread::sleep_for(2ms);
+    ASSERT_TRUE(c.send(raw_request("GET", "/half")));
+    c.shutdown_write();
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << to_string(c.last_end());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_TRUE(c.wait_closed(idle_parking::park_after + 900ms)) << to_string(c.last_end());
+  }
+}
+
 // A keep-alive connection idle past idle_parking::park_after gives up its frames and buffers
 // (server/idle_parking.hpp); the client must see no difference.
 TEST_F(Connection, ParkedConnectionServesTheNextRequest) {
