@@ -13,6 +13,8 @@ namespace detail {
 
 asio::detail::reactor_op::status read_op_base::perform_read(reactor_op* base) {
   auto* o = static_cast<read_op_base*>(base);
+  // As Asio's stream read: no room, no read (recv would report 0, which means the end).
+  if (o->room_.size() == 0) return done;
   while (true) {
     const ssize_t n = ::recv(o->fd_, o->room_.data(), o->room_.size(), MSG_DONTWAIT);
     if (n > 0) {
@@ -60,7 +62,7 @@ send_result stream_socket::send_now(std::span<const asio::const_buffer> buffers,
   message.msg_iov = parts;
   message.msg_iovlen = count;
   while (true) {
-    const ssize_t n = ::sendmsg(native_handle(), &message, flags | MSG_NOSIGNAL);
+    const ssize_t n = ::sendmsg(native_handle(), &message, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0) return {static_cast<std::size_t>(n), {}};
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return {};

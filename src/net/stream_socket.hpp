@@ -14,13 +14,17 @@
 // buffer has emptied the socket's queue, and Asio's epoll is edge-triggered: each later arrival
 // is reported. So this read tells the reactor "exhausted" after a short read, as Asio's own
 // write does after a short write; the reactor then waits for the next report before it tries
-// again, and tries at once if a report came in between. nginx decides the same way
-// (rev->ready).
+// again, and tries at once if a report came in between. nginx's recv clears rev->ready after a
+// short read in the same way.
 //
-// The one thing no report announces again is a FIN that arrived together with the octets of
-// that short read. A read that must see it at once (a body, the end of a lingering close) asks
-// for an attempt first; the wait for a next request does not, and a client that half-closes
-// right after a request is seen closing when its connection is parked or times out.
+// What no report announces again: a FIN that arrived together with the octets of that short
+// read (nginx learns of it from EPOLLRDHUP, which Asio does not ask for), and octets behind
+// TCP urgent data, at whose mark recv stops early. A read that must see a FIN at once (a body,
+// the end of a lingering close) asks for an attempt first; the wait for a next request does
+// not, and such a client is seen when its connection is parked (100 ms) or times out.
+//
+// Cancellation is by the socket (cancel, close), as herald does it everywhere; a per-operation
+// cancellation slot is not connected to this read.
 //
 // It uses Asio's reactor interface (asio/detail), which Debian 12's libasio-dev (1.22) fixes
 // for this project; tests/net/stream_socket_test.cpp holds it to its behaviour.
@@ -73,7 +77,7 @@ class read_op : public read_op_base {
   ASIO_DEFINE_HANDLER_PTR(read_op);
 
   read_op(int fd, asio::mutable_buffer room, bool* emptied, Handler& handler,
-                const IoExecutor& io_ex)
+          const IoExecutor& io_ex)
       : read_op_base(fd, room, emptied, &read_op::do_complete),
         handler_(std::move(handler)),
         work_(handler_, io_ex) {}
@@ -105,10 +109,15 @@ class read_op : public read_op_base {
 class stream_socket : public asio::ip::tcp::socket {
  public:
   explicit stream_socket(asio::ip::tcp::socket&& socket);
+  // A waiting read points at emptied_, so the socket stays where it is.
+  stream_socket(const stream_socket&) = delete;
+  stream_socket& operator=(const stream_socket&) = delete;
+  stream_socket(stream_socket&&) = delete;
+  stream_socket& operator=(stream_socket&&) = delete;
 
   // One sendmsg of as many buffers as one call takes (the caller sends the rest). `flags`:
-  // MSG_MORE and the like; MSG_NOSIGNAL is always added, so that a peer that has gone away
-  // gives EPIPE and not a signal.
+  // MSG_MORE and the like; MSG_DONTWAIT is always added, and MSG_NOSIGNAL, so that a peer
+  // that has gone away gives EPIPE and not a signal.
   send_result send_now(std::span<const asio::const_buffer> buffers, int flags = 0) noexcept;
 
   // Reads into `room` as async_read_some does. With `attempt_first`, tries at once even when
@@ -131,7 +140,7 @@ class stream_socket : public asio::ip::tcp::socket {
     typename op::ptr p = {std::addressof(handler), op::ptr::allocate(handler), nullptr};
     p.p = new (p.v) op(impl.socket_, room, &emptied_, handler, impl_.get_executor());
     if (attempt_first && emptied_ && p.p->perform() != asio::detail::reactor_op::not_done) {
-      // The reactor would not have tried, believing the socket still empty.
+      // Tried here because the reactor may not try: it does not once told the socket is empty.
       reactor_.post_immediate_completion(p.p, continuation);
     } else {
       reactor_.start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, p.p,
@@ -141,7 +150,7 @@ class stream_socket : public asio::ip::tcp::socket {
   }
 
   asio::detail::reactor& reactor_;
-  bool emptied_ = false;  // the last read left the socket empty (so told the reactor)
+  bool emptied_ = false;  // the last read did not fill its room
 };
 
 }  // namespace herald::net

@@ -353,9 +353,10 @@ asio::awaitable<bool> connection::send_file(int fd, std::uint64_t offset, std::u
 
 namespace {
 
-// Moves `first` past the `n` octets sent; returns whether every buffer is sent.
+// Moves `first` past the `n` octets sent, and past empty buffers; returns whether every buffer
+// is sent.
 bool consume(std::vector<asio::const_buffer>& buffers, std::size_t& first, std::size_t n) {
-  while (n > 0 && first < buffers.size()) {
+  while (first < buffers.size() && (n > 0 || buffers[first].size() == 0)) {
     std::size_t take = std::min(n, buffers[first].size());
     buffers[first] += take;
     n -= take;

@@ -181,6 +181,20 @@ TEST_F(StreamSocket, AWaitingReadIsCancelledWithTheSocket) {
   EXPECT_EQ(outcome->ec, asio::error::operation_aborted);
 }
 
+TEST_F(StreamSocket, AReadWithNoRoomCompletesWithNothingAndNoError) {
+  // As Asio's own read: an empty buffer is not the end of the stream.
+  peer_sends("waiting");
+  std::optional<read_outcome> outcome;
+  server_->async_read(asio::mutable_buffer(), true,
+                      [&outcome](const asio::error_code& ec, std::size_t n) {
+                        outcome = read_outcome{ec, n};
+                      });
+  run_until([&] { return outcome.has_value(); }, 1s);
+  ASSERT_TRUE(outcome);
+  EXPECT_FALSE(outcome->ec);
+  EXPECT_EQ(outcome->n, 0u);
+}
+
 TEST_F(StreamSocket, SendNowSendsEveryBufferInOneCall) {
   const std::string head = "HTTP/1.1 200 OK\r\n\r\n";
   const std::string body = "Hello, World!";
@@ -194,6 +208,8 @@ TEST_F(StreamSocket, SendNowSendsEveryBufferInOneCall) {
 }
 
 TEST_F(StreamSocket, SendNowReportsAFullSocketAsNothingSentAndNoError) {
+  // Even on a socket left blocking: send_now never waits.
+  server_->native_non_blocking(false);
   const std::string chunk(1 << 20, 'x');
   const std::array<asio::const_buffer, 1> parts{asio::buffer(chunk)};
   send_result put;
