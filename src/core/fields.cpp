@@ -221,8 +221,11 @@ bool list_contains_token(std::string_view value, std::string_view token) noexcep
 // fields
 
 bool fields::acceptable(std::string_view name, std::string_view value) noexcept {
-  return syntax::is_token(name) && syntax::is_field_value(value) &&
-         name.size() + value.size() <= max_buffer;
+  return syntax::is_token(name) && acceptable_value(name.size(), value);
+}
+
+bool fields::acceptable_value(std::size_t name_size, std::string_view value) noexcept {
+  return syntax::is_field_value(value) && name_size + value.size() <= max_buffer;
 }
 
 std::uint32_t fields::store(std::string_view name, std::string_view value) {
@@ -266,8 +269,7 @@ bool fields::add(std::string_view name, std::string_view value) {
 }
 
 bool fields::add(field_name name, std::string_view value) {
-  if (!syntax::is_field_value(value) || name.view().size() + value.size() > max_buffer)
-    return false;
+  if (!acceptable_value(name.view().size(), value)) return false;
   return append_line(name.view(), value);
 }
 
@@ -299,8 +301,7 @@ bool fields::set(std::string_view name, std::string_view value) {
 }
 
 bool fields::set(field_name name, std::string_view value) {
-  if (!syntax::is_field_value(value) || name.view().size() + value.size() > max_buffer)
-    return false;
+  if (!acceptable_value(name.view().size(), value)) return false;
   return replace_line(name.view(), value);
 }
 

@@ -334,6 +334,8 @@ class fields {
   // Appends name and value to buffer_, returning the offset of the name. Strong guarantee.
   std::uint32_t store(std::string_view name, std::string_view value);
   static bool acceptable(std::string_view name, std::string_view value) noexcept;
+  // The value check alone, for a compiled name (a token by construction).
+  static bool acceptable_value(std::size_t name_size, std::string_view value) noexcept;
   // add() and set() once the name and value are known to be acceptable.
   bool append_line(std::string_view name, std::string_view value);
   bool replace_line(std::string_view name, std::string_view value);
