@@ -30,19 +30,23 @@ TEST(FieldValue, EveryOctetAsTheWholeValue) {
   }
 }
 
-// Long values are checked eight octets at a time: every octet at every place of a word, among
-// neighbours that are plain, high (obs-text) or HTAB, in values that end inside a word too.
-TEST(FieldValue, EveryOctetAtEveryPlaceOfALongValue) {
+// Values are checked a word at a time, a short one padded and a long one's last word
+// overlapping: every octet at every place, among neighbours that are plain, high (obs-text)
+// or HTAB, in values of every length from two octets to three words.
+TEST(FieldValue, EveryOctetAtEveryPlaceOfEveryLength) {
   for (char neighbour : {'x', '\xff', '\t'}) {
-    for (std::size_t length : {17u, 24u}) {
-      for (std::size_t at = 1; at + 1 < length; ++at) {
+    for (std::size_t length = 2; length <= 24; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
         for (int c = 0; c < 256; ++c) {
           std::string value(length, neighbour);
           value.front() = 'a';
           value.back() = 'b';
           value[at] = static_cast<char>(c);
-          EXPECT_EQ(is_field_value(value),
-                    allowed_inside_a_field_value(static_cast<unsigned char>(c)))
+          const auto octet = static_cast<unsigned char>(c);
+          const bool at_an_end = at == 0 || at + 1 == length;
+          const bool expected = allowed_inside_a_field_value(octet) &&
+                                !(at_an_end && (octet == ' ' || octet == '\t'));
+          EXPECT_EQ(is_field_value(value), expected)
               << "octet " << c << " at " << at << " of " << length;
         }
       }
