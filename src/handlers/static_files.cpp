@@ -374,16 +374,11 @@ class file_resource final : public path_resource {
     return {f.content_type, f.coding, f.language, f.size(), true};
   }
 
-  void produce(const server::request& req, std::size_t v, core::byte_range range,
+  void produce(const server::request&, std::size_t v, core::byte_range range,
                server::content& out) override {
     const opened_file& f = set_->files[v];
     if (!f.snapshot) {
-      // A small range of a large file is read, so it goes out with the head in one writev
-      // rather than a writev and a sendfile of its own.
-      if (range.size() <= small_file && req.head.known_method != core::method::head) {
-        out.pieces.emplace_back(read_range(*f.fd, range));
-        return;
-      }
+      // The connection reads a small part into the buffer of its head, to send both at once.
       out.pieces.emplace_back(server::file_part{f.fd, range.first, range.size()});
       return;
     }

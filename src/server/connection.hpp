@@ -95,6 +95,7 @@ class connection : public std::enable_shared_from_this<connection> {
                                              bool head_request);
   // Queues a response for the next flush; returns whether the connection stays open.
   bool queue(response& r, const http1::request_head* head, bool head_request);
+  bool read_small_file_part(const content& body);
   void log(const http1::request_head* head, int status, std::uint64_t bytes,
            std::string_view reason);
   void give_back(std::string& buffer);
@@ -120,7 +121,8 @@ class connection : public std::enable_shared_from_this<connection> {
   // Responses ready to send, written together by the next flush (pipelining: every response
   // of a batch goes out in one writev).
   struct pending {
-    std::size_t head_begin = 0;  // the head: heads_[head_begin, head_end)
+    std::size_t head_begin =
+        0;  // the head, and content read behind it: heads_[head_begin, head_end)
     std::size_t head_end = 0;
     content body;
   };

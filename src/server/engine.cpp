@@ -691,7 +691,9 @@ class decision {
       step("if_range");
       if (!if_range_holds(*if_range, current, options_.now)) return std::nullopt;
     }
-    core::range_resolution resolution;
+    // One per thread, kept between requests: evaluate_range reuses its capacity, so a single
+    // range costs no allocation. Nothing below reaches another decision on this thread.
+    thread_local core::range_resolution resolution;
     core::evaluate_range(range_field, rep.length, resolution, options_.range_limits);
     switch (resolution.decision) {
       case core::range_decision::ignore:

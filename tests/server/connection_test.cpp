@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <string>
 #include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "server/idle_parking.hpp"
@@ -42,6 +44,7 @@ class echo_protocol : public upgraded_protocol {
 class test_handler : public handler {
  public:
   std::uint64_t max_size = 1024;
+  std::string file;  // what /file-part?OFFSET,LENGTH sends a part of
   std::atomic<int> prepared{0};
   std::atomic<int> handled{0};
 
@@ -100,6 +103,23 @@ class test_handler : public handler {
       required.fields.add("Connection", "Upgrade");
       required.set_text("this resource speaks echo only\n");
       return required;
+    }
+    if (path == "/file-part") {
+      // A part of a file as static_files sends one: the connection reads or sendfiles it.
+      const std::string query(r.head.query);
+      const std::size_t comma = query.find(',');
+      const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return response(500);
+      response ok(200);
+      ok.fields.add("Content-Type", "application/octet-stream");
+      ok.body.pieces.emplace_back(file_part{std::shared_ptr<const int>(new int(fd),
+                                                                       [](const int* owned) {
+                                                                         ::close(*owned);
+                                                                         delete owned;
+                                                                       }),
+                                            std::stoull(query.substr(0, comma)),
+                                            std::stoull(query.substr(comma + 1))});
+      return ok;
     }
     if (path == "/final-103") return response(103);  // a handler bug: 1xx is never final
     if (path == "/big") {
@@ -271,6 +291,51 @@ TEST_F(Connection, PipelinedBatchWithAMalformedRequestAnswersTheEarlierOneThen40
   expect_common_fields(*second);
   expect_closed_after(c, *second);
   EXPECT_EQ(handler_.handled.load(), 1) << "/c must never reach the handler";
+}
+
+// ----- file parts ----------------------------------------------------------------------------
+
+// Parts of up to 16 KiB are read behind their head and the larger ones sent with sendfile;
+// mixed in one pipelined batch, each arrives whole and in order.
+TEST_F(Connection, FilePartsOfEverySizeArriveWholeAndInOrder) {
+  test::temp_dir dir;
+  std::string content(40000, '\0');
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>(i * 7 + i / 256);
+  handler_.file = dir.write("parts.bin", content).string();
+  start();
+  raw_client c = connect();
+  const std::vector<std::pair<std::size_t, std::size_t>> parts = {
+      {0, 1}, {100, 16384}, {7, 16385}, {3, 1024}, {5000, 30000}, {39999, 1}};
+  std::string batch;
+  for (auto [offset, length] : parts)
+    batch +=
+        raw_request("GET", "/file-part?" + std::to_string(offset) + "," + std::to_string(length));
+  ASSERT_TRUE(c.send(batch));
+  for (auto [offset, length] : parts) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << offset << "," << length << ": " << to_string(c.last_end());
+    EXPECT_EQ(r->status, 200);
+    expect_common_fields(*r);
+    EXPECT_TRUE(r->body == content.substr(offset, length)) << offset << "," << length;
+  }
+  EXPECT_TRUE(c.stays_quiet(100ms));
+}
+
+// A file that shrank after its length was promised: the octets it still has are sent, then the
+// connection ends, so that the client sees a response cut short rather than a complete one.
+TEST_F(Connection, FilePartOfAShrunkFileEndsTheConnection) {
+  test::temp_dir dir;
+  const std::string content(1000, 'f');
+  handler_.file = dir.write("short.bin", content).string();
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/file-part?500,1000")));
+  EXPECT_TRUE(c.wait_closed(2s)) << to_string(c.last_end());
+  const std::string wire = c.buffered();
+  const std::size_t end = wire.find("\r\n\r\n");
+  ASSERT_NE(end, std::string::npos) << wire;
+  EXPECT_THAT(wire.substr(0, end), HasSubstr("Content-Length: 1000"));
+  EXPECT_EQ(wire.substr(end + 4), content.substr(500));
 }
 
 // ----- wire-level rejections -----------------------------------------------------------------
