@@ -238,21 +238,22 @@ std::uint32_t fields::store(std::string_view name, std::string_view value) {
     if (garbage_ == 0) {
       buffer_.reserve(capacity);
     } else {
-      std::string fresh;
+      octets fresh;
       fresh.reserve(capacity);
-      for (const line& l : lines_) fresh.append(buffer_, l.offset, l.name_size + l.value_size);
+      for (const line& l : lines_)
+        fresh.append(buffer_.view().substr(l.offset, l.name_size + l.value_size), {});
       std::uint32_t offset = 0;
       for (line& l : lines_) {
         l.offset = offset;
         offset += l.name_size + l.value_size;
       }
-      buffer_.swap(fresh);
+      buffer_ = std::move(fresh);
       garbage_ = 0;
     }
   }
-  // Both appends fit in the capacity reserved above, so neither can throw.
+  // The octets fit in the capacity reserved above, so nothing can throw.
   std::size_t offset = buffer_.size();
-  buffer_.append(name).append(value);
+  buffer_.append(name, value);
   return static_cast<std::uint32_t>(offset);
 }
 
@@ -283,7 +284,7 @@ bool fields::append_line(std::string_view name, std::string_view value) {
   const std::size_t end = offset + name.size() + value.size();
   if (end <= buffer_.capacity() && end <= max_buffer && lines_.size() < lines_.capacity()) {
     // Room reserved for the octets and the line, the common case: append in one step.
-    buffer_.append(name).append(value);
+    buffer_.append(name, value);
   } else {
     // Grow lines_ first: once store() has appended the bytes nothing may fail. store() may
     // also compact the buffer, which moves where the new line starts.

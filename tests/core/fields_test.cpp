@@ -558,6 +558,34 @@ TEST(fields, copies_are_independent) {
   EXPECT_EQ(lines_of(b), (line_list{{"A", "2"}, {"B", "3"}}));
 }
 
+// The storage is herald's own: a copy of fields with abandoned bytes keeps every value, an
+// assignment replaces them, and a moved-from object is empty and usable.
+TEST(fields, copies_assignments_and_moves_keep_every_value) {
+  fields a;
+  ASSERT_TRUE(a.add("A", "1"));
+  ASSERT_TRUE(a.add("B", "two"));
+  ASSERT_TRUE(a.set("A", "three"));  // leaves "A1" behind, abandoned
+  const line_list expected{{"A", "three"}, {"B", "two"}};
+  fields copy = a;
+  EXPECT_EQ(lines_of(copy), expected);
+  ASSERT_TRUE(copy.add("C", "4"));
+  EXPECT_EQ(lines_of(a), expected);
+  fields assigned;
+  ASSERT_TRUE(assigned.add("Z", "gone"));
+  assigned = a;
+  EXPECT_EQ(lines_of(assigned), expected);
+  assigned = assigned;
+  EXPECT_EQ(lines_of(assigned), expected);
+  fields moved = std::move(a);
+  EXPECT_EQ(lines_of(moved), expected);
+  EXPECT_TRUE(a.empty());  // NOLINT(bugprone-use-after-move): moved-from is specified empty
+  ASSERT_TRUE(a.add("D", "5"));
+  EXPECT_EQ(lines_of(a), (line_list{{"D", "5"}}));
+
+  copy = std::move(moved);
+  EXPECT_EQ(lines_of(copy), expected);
+}
+
 // Many sets and erases leave abandoned bytes behind; once the buffer must grow they are dropped,
 // and every value must survive the move.
 TEST(fields, values_survive_buffer_compaction) {

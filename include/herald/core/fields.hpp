@@ -9,11 +9,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <herald/core/syntax.hpp>
@@ -176,6 +179,62 @@ class fields {
     std::uint32_t value_size;
   };
 
+  // The octets of every line. Not a std::string: its append is a call into the shared library
+  // for each name and each value, which costs more than copying the octets; here a line whose
+  // room is reserved is two inline copies.
+  class octets {
+   public:
+    octets() = default;
+    octets(const octets& other) { copy_from(other); }
+    octets(octets&& other) noexcept
+        : data_(std::move(other.data_)),
+          size_(std::exchange(other.size_, 0)),
+          capacity_(std::exchange(other.capacity_, 0)) {}
+    octets& operator=(const octets& other) {
+      if (this != &other) {
+        size_ = 0;
+        copy_from(other);
+      }
+      return *this;
+    }
+    octets& operator=(octets&& other) noexcept {
+      data_ = std::move(other.data_);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 0);
+      return *this;
+    }
+
+    const char* data() const noexcept { return data_.get(); }
+    std::size_t size() const noexcept { return size_; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    std::string_view view() const noexcept { return {data_.get(), size_}; }
+    void clear() noexcept { size_ = 0; }
+    void reserve(std::size_t capacity) {
+      if (capacity <= capacity_) return;
+      auto fresh = std::make_unique_for_overwrite<char[]>(capacity);
+      if (size_ > 0) std::memcpy(fresh.get(), data_.get(), size_);
+      data_ = std::move(fresh);
+      capacity_ = capacity;
+    }
+    // Only into reserved room: size() + name.size() + value.size() <= capacity().
+    void append(std::string_view name, std::string_view value) noexcept {
+      if (!name.empty()) std::memcpy(data_.get() + size_, name.data(), name.size());
+      size_ += name.size();
+      if (!value.empty()) std::memcpy(data_.get() + size_, value.data(), value.size());
+      size_ += value.size();
+    }
+
+   private:
+    void copy_from(const octets& other) {
+      reserve(other.size_);
+      append(other.view(), {});
+    }
+
+    std::unique_ptr<char[]> data_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+  };
+
  public:
   // Wire-order iteration over every line: `for (auto [name, value] : f)`.
   class iterator {
@@ -255,6 +314,20 @@ class fields {
   };
 
   fields() = default;
+  fields(const fields&) = default;
+  fields& operator=(const fields&) = default;
+  // A moved-from object is empty, and nothing of it counts as abandoned.
+  fields(fields&& other) noexcept
+      : buffer_(std::move(other.buffer_)),
+        lines_(std::move(other.lines_)),
+        garbage_(std::exchange(other.garbage_, 0)) {}
+  fields& operator=(fields&& other) noexcept {
+    buffer_ = std::move(other.buffer_);
+    lines_ = std::move(other.lines_);
+    other.lines_.clear();
+    garbage_ = std::exchange(other.garbage_, 0);
+    return *this;
+  }
 
   // Appends a line. `name` and `value` may be views into this object. Refuses (returns false,
   // changes nothing) a name that is not a token (RFC 9110 §5.1) or a value that is not a valid
@@ -319,7 +392,7 @@ class fields {
   // The line at `index` < size(), in wire order.
   field at(std::size_t index) const noexcept {
     const line& l = lines_[index];
-    std::string_view all{buffer_};
+    const std::string_view all = buffer_.view();
     return {all.substr(l.offset, l.name_size), all.substr(l.offset + l.name_size, l.value_size)};
   }
   std::size_t size() const noexcept { return lines_.size(); }
@@ -341,7 +414,7 @@ class fields {
   bool replace_line(std::string_view name, std::string_view value);
   bool views_own_buffer(std::string_view s) const noexcept;
 
-  std::string buffer_;
+  octets buffer_;
   std::vector<line> lines_;
   // Octets of buffer_ that no line refers to any more (left by erase and set); dropped when the
   // buffer next has to grow.
