@@ -34,9 +34,9 @@ constexpr std::size_t initial_read_buffer = 1024;
 // Spare head buffers a worker keeps: enough for the connections it answers at once.
 constexpr std::size_t max_spare_buffers = 64;
 constexpr std::size_t read_chunk = 4096;  // spare room kept for the content after a head
-// The largest part of a file read into the heads' buffer behind its head (see
-// read_small_file_part); a larger one goes out with sendfile.
-constexpr std::uint64_t small_file_part = 16 * 1024;
+// The largest content with file parts copied into the heads' buffer behind its head (see
+// read_small_content); larger content goes out part by part.
+constexpr std::uint64_t small_content = 16 * 1024;
 constexpr auto far_future = std::chrono::hours(24 * 365);
 
 std::string_view field_or_empty(const http1::request_head* head, std::string_view name) {
@@ -97,8 +97,8 @@ void connection::close_now() {
 // stays with its connection between requests: waiting for readability without a buffer
 // (async_wait) costs an epoll_ctl per request in Asio, more than the memory it saves.
 void connection::give_back(std::string& buffer) {
-  // Up to eight times the initial size: heads with small file parts behind them
-  // (read_small_file_part) grow the buffer past 16 KiB.
+  // Up to eight times the initial size: heads with small content behind them
+  // (read_small_content) grow the buffer past 16 KiB.
   if (buffer.capacity() >= initial_buffer && buffer.capacity() <= 8 * initial_buffer &&
       worker_.spare_buffers.size() < max_spare_buffers) {
     buffer.clear();
@@ -305,39 +305,56 @@ bool connection::queue(response& r, const http1::request_head* head, bool head_r
     return queue(failure, head, head_request);
   }
   const std::uint64_t bytes = s.framing == http1::body_framing::none ? 0 : r.body.size();
+  const bool read_behind =
+      s.framing != http1::body_framing::none && read_small_content(r.body);
   pending& out = out_.emplace_back();
   out.head_begin = head_begin;
-  if (s.framing != http1::body_framing::none && !read_small_file_part(r.body))
-    out.body = std::move(r.body);
   out.head_end = heads_.size();
+  if (s.framing != http1::body_framing::none && !read_behind) out.body = std::move(r.body);
   log(head, r.status, bytes, r.reason_token);
   return s.keep_alive;
 }
 
-// Content that is one small part of a file (a range of a large file, or a file too large to be
-// kept in memory) is read into the heads' buffer behind its head, so that both leave in the
-// batch's one sendmsg: a pread costs what a sendfile would, and the head needs no system call
-// of its own. Returns false, leaving the content to be sent as it is, for any other content
-// and for a file that has shrunk (send_file then finds the shortfall and ends the connection,
-// as it must when the promised length cannot be met).
-bool connection::read_small_file_part(const content& body) {
-  if (body.pieces.size() != 1) return false;
-  const auto* part = std::get_if<file_part>(&body.pieces.front());
-  if (part == nullptr || part->length > small_file_part) return false;
+// Small content with parts of files in it (a range of a large file, a multipart/byteranges
+// response of small ranges, a file too large to be kept in memory) is copied into the heads'
+// buffer behind its head, the file parts with pread, so that both leave in the batch's one
+// sendmsg: a pread costs what a sendfile would, and the head needs no system call of its own.
+// Larger content goes out part by part, each file part with sendfile, as nginx sends it.
+// Returns false, leaving the content to be sent as it is, for content without file parts, for
+// larger content and for a file that has shrunk (send_file then finds the shortfall and ends
+// the connection, as it must when the promised length cannot be met).
+bool connection::read_small_content(const content& body) {
+  bool any_file = false;
+  for (const content_piece& piece : body.pieces)
+    any_file = any_file || std::holds_alternative<file_part>(piece);
+  if (!any_file || body.size() > small_content) return false;
+  const std::size_t rollback = heads_.size();
+  for (const content_piece& piece : body.pieces) {
+    if (const auto* text = std::get_if<std::string>(&piece)) {
+      heads_.append(*text);
+    } else if (const auto* shared = std::get_if<shared_text>(&piece)) {
+      heads_.append(shared->view());
+    } else if (!read_file_part(std::get<file_part>(piece))) {
+      heads_.resize(rollback);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool connection::read_file_part(const file_part& part) {
   const std::size_t at = heads_.size();
-  const auto length = static_cast<std::size_t>(part->length);
+  const auto length = static_cast<std::size_t>(part.length);
   heads_.resize(at + length);
   std::size_t done = 0;
   while (done < length) {
-    const ssize_t n = ::pread(*part->fd, heads_.data() + at + done, length - done,
-                              static_cast<off_t>(part->offset + done));
+    const ssize_t n = ::pread(*part.fd, heads_.data() + at + done, length - done,
+                              static_cast<off_t>(part.offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     done += static_cast<std::size_t>(n);
   }
-  if (done == length) return true;
-  heads_.resize(at);
-  return false;
+  return done == length;
 }
 
 void connection::log(const http1::request_head* head, int status, std::uint64_t bytes,

@@ -692,7 +692,8 @@ class decision {
       if (!if_range_holds(*if_range, current, options_.now)) return std::nullopt;
     }
     // One per thread, kept between requests: evaluate_range reuses its capacity, so a single
-    // range costs no allocation. Nothing below reaches another decision on this thread.
+    // range costs no allocation. Its ranges are copied out before any call into the resource,
+    // which might itself decide another request on this thread.
     thread_local core::range_resolution resolution;
     core::evaluate_range(range_field, rep.length, resolution, options_.range_limits);
     switch (resolution.decision) {
@@ -722,7 +723,8 @@ class decision {
       if (!produce(r, range)) return length_mismatch();
       return r;
     }
-    return send_multipart(resolution.ranges, rep, current);
+    const std::vector<core::byte_range> ranges = resolution.ranges;
+    return send_multipart(ranges, rep, current);
   }
 
   std::optional<response> send_multipart(std::span<const core::byte_range> ranges,

@@ -406,8 +406,7 @@ TEST(fields, a_compiled_name_sets_like_any_other) {
   EXPECT_EQ(lines_of(f), (line_list{{"Content-Type", "text/plain"}, {"X-A", "1"}}));
   EXPECT_FALSE(f.set(field_name("Content-Type"), "a\r\nInjected: yes"));
   EXPECT_TRUE(f.set(field_name("X-B"), *f.find("X-A")));
-  EXPECT_EQ(lines_of(f),
-            (line_list{{"Content-Type", "text/plain"}, {"X-A", "1"}, {"X-B", "1"}}));
+  EXPECT_EQ(lines_of(f), (line_list{{"Content-Type", "text/plain"}, {"X-A", "1"}, {"X-B", "1"}}));
 }
 
 // A compiled name's value may view the fields' own storage, with room reserved (the one-step
@@ -574,7 +573,8 @@ TEST(fields, copies_assignments_and_moves_keep_every_value) {
   ASSERT_TRUE(assigned.add("Z", "gone"));
   assigned = a;
   EXPECT_EQ(lines_of(assigned), expected);
-  assigned = assigned;
+  const fields& same = assigned;
+  assigned = same;
   EXPECT_EQ(lines_of(assigned), expected);
   fields moved = std::move(a);
   EXPECT_EQ(lines_of(moved), expected);

@@ -54,6 +54,10 @@ TEST(FieldValue, EveryOctetAtEveryPlaceOfEveryLength) {
   }
 }
 
+// Evaluated when compiled, the check takes the octet-by-octet path only.
+static_assert(is_field_value("text/plain; q=0.5") && is_field_value("a\tb") &&
+              !is_field_value("a\rb") && !is_field_value(" a") && !is_field_value("a\x7f"));
+
 TEST(FieldValue, EmptyIsAllowedAndSurroundingWhitespaceIsNot) {
   EXPECT_TRUE(is_field_value(""));
   EXPECT_TRUE(is_field_value("text/plain; charset=utf-8"));

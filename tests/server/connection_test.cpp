@@ -321,6 +321,35 @@ TEST_F(Connection, FilePartsOfEverySizeArriveWholeAndInOrder) {
   EXPECT_TRUE(c.stays_quiet(100ms));
 }
 
+// A batch of small parts only goes out in one send, each behind its head; a HEAD gets the head
+// alone, with the length the part would have.
+TEST_F(Connection, SmallFilePartsAndAHeadOfOneArriveInOrder) {
+  test::temp_dir dir;
+  std::string content(5000, '\0');
+  for (std::size_t i = 0; i < content.size(); ++i) content[i] = static_cast<char>('a' + i % 26);
+  handler_.file = dir.write("small.bin", content).string();
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(
+      c.send(raw_request("GET", "/file-part?0,10") + raw_request("HEAD", "/file-part?5,100") +
+             raw_request("GET", "/file-part?4990,10") + raw_request("GET", "/file-part?26,26")));
+  for (auto [offset, length] :
+       std::vector<std::pair<std::size_t, std::size_t>>{{0, 10}, {5, 100}}) {
+    auto r = c.read_response(offset == 5 ? "HEAD" : "GET");
+    ASSERT_TRUE(r) << to_string(c.last_end());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->field("Content-Length"), std::to_string(length));
+    EXPECT_EQ(r->body, offset == 5 ? "" : content.substr(offset, length));
+  }
+  for (auto [offset, length] :
+       std::vector<std::pair<std::size_t, std::size_t>>{{4990, 10}, {26, 26}}) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << to_string(c.last_end());
+    EXPECT_EQ(r->body, content.substr(offset, length));
+  }
+  EXPECT_TRUE(c.stays_quiet(100ms));
+}
+
 // A file that shrank after its length was promised: the octets it still has are sent, then the
 // connection ends, so that the client sees a response cut short rather than a complete one.
 TEST_F(Connection, FilePartOfAShrunkFileEndsTheConnection) {

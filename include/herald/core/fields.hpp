@@ -191,10 +191,7 @@ class fields {
           size_(std::exchange(other.size_, 0)),
           capacity_(std::exchange(other.capacity_, 0)) {}
     octets& operator=(const octets& other) {
-      if (this != &other) {
-        size_ = 0;
-        copy_from(other);
-      }
+      if (this != &other) copy_from(other);
       return *this;
     }
     octets& operator=(octets&& other) noexcept {
@@ -225,8 +222,13 @@ class fields {
     }
 
    private:
+    // Allocates before it changes anything, so that a failed copy leaves this as it was.
     void copy_from(const octets& other) {
-      reserve(other.size_);
+      if (other.size_ > capacity_) {
+        data_ = std::make_unique_for_overwrite<char[]>(other.size_);
+        capacity_ = other.size_;
+      }
+      size_ = 0;
       append(other.view(), {});
     }
 
@@ -322,6 +324,7 @@ class fields {
         lines_(std::move(other.lines_)),
         garbage_(std::exchange(other.garbage_, 0)) {}
   fields& operator=(fields&& other) noexcept {
+    if (this == &other) return *this;
     buffer_ = std::move(other.buffer_);
     lines_ = std::move(other.lines_);
     other.lines_.clear();
