@@ -242,22 +242,6 @@ std::unique_ptr<server::resource> answer(answer_resource::kind k, std::string te
   return std::make_unique<answer_resource>(k, std::move(text));
 }
 
-// Octets [range.first, range.last] of a file; fewer when it shrank since fstat, which the
-// engine then refuses to send (500) rather than send a wrong Content-Length.
-std::string read_range(int fd, core::byte_range range) {
-  std::string content(range.size(), '\0');
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::pread(fd, content.data() + done, content.size() - done,
-                              static_cast<off_t>(range.first + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  content.resize(done);
-  return content;
-}
-
 // One open file: the identity representation, a precompressed sibling or one of multiviews.
 struct opened_file {
   shared_fd fd;
@@ -290,9 +274,11 @@ struct opened_file {
   bool consistent() const { return !snapshot || snapshot->size() == size(); }
 
  private:
+  // Fewer octets than size() when the file shrank since fstat: see consistent().
   std::shared_ptr<const std::string> read_whole() const {
-    if (size() == 0) return std::make_shared<const std::string>();
-    return std::make_shared<const std::string>(read_range(*fd, core::byte_range{0, size() - 1}));
+    std::string content(static_cast<std::size_t>(size()), '\0');
+    content.resize(server::read_file_part(server::file_part{fd, 0, size()}, content.data()));
+    return std::make_shared<const std::string>(std::move(content));
   }
 };
 

@@ -10,7 +10,6 @@
 #include <exception>
 #include <fmt/format.h>
 #include <sys/sendfile.h>
-#include <unistd.h>
 
 #include <herald/core/syntax.hpp>
 #include <herald/server/clock.hpp>
@@ -38,6 +37,13 @@ constexpr std::size_t read_chunk = 4096;  // spare room kept for the content aft
 // read_small_content); larger content goes out part by part.
 constexpr std::uint64_t small_content = 16 * 1024;
 constexpr auto far_future = std::chrono::hours(24 * 365);
+
+// The octets of a piece held in memory; nullopt for a file part.
+std::optional<std::string_view> in_memory(const content_piece& piece) {
+  if (const auto* text = std::get_if<std::string>(&piece)) return *text;
+  if (const auto* shared = std::get_if<shared_text>(&piece)) return shared->view();
+  return std::nullopt;
+}
 
 std::string_view field_or_empty(const http1::request_head* head, std::string_view name) {
   if (head == nullptr) return {};
@@ -305,8 +311,7 @@ bool connection::queue(response& r, const http1::request_head* head, bool head_r
     return queue(failure, head, head_request);
   }
   const std::uint64_t bytes = s.framing == http1::body_framing::none ? 0 : r.body.size();
-  const bool read_behind =
-      s.framing != http1::body_framing::none && read_small_content(r.body);
+  const bool read_behind = s.framing != http1::body_framing::none && read_small_content(r.body);
   pending& out = out_.emplace_back();
   out.head_begin = head_begin;
   out.head_end = heads_.size();
@@ -330,31 +335,19 @@ bool connection::read_small_content(const content& body) {
   if (!any_file || body.size() > small_content) return false;
   const std::size_t rollback = heads_.size();
   for (const content_piece& piece : body.pieces) {
-    if (const auto* text = std::get_if<std::string>(&piece)) {
-      heads_.append(*text);
-    } else if (const auto* shared = std::get_if<shared_text>(&piece)) {
-      heads_.append(shared->view());
-    } else if (!read_file_part(std::get<file_part>(piece))) {
+    if (const std::optional<std::string_view> octets = in_memory(piece)) {
+      heads_.append(*octets);
+      continue;
+    }
+    const file_part& part = std::get<file_part>(piece);
+    const std::size_t at = heads_.size();
+    heads_.resize(at + static_cast<std::size_t>(part.length));
+    if (read_file_part(part, heads_.data() + at) != part.length) {
       heads_.resize(rollback);
       return false;
     }
   }
   return true;
-}
-
-bool connection::read_file_part(const file_part& part) {
-  const std::size_t at = heads_.size();
-  const auto length = static_cast<std::size_t>(part.length);
-  heads_.resize(at + length);
-  std::size_t done = 0;
-  while (done < length) {
-    const ssize_t n = ::pread(*part.fd, heads_.data() + at + done, length - done,
-                              static_cast<off_t>(part.offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  return done == length;
 }
 
 void connection::log(const http1::request_head* head, int status, std::uint64_t bytes,
@@ -445,15 +438,9 @@ namespace {
 
 // Appends a piece held in memory to `buffers`; false for a file part, which goes out apart.
 bool add_in_memory(const content_piece& piece, std::vector<asio::const_buffer>& buffers) {
-  if (const auto* text = std::get_if<std::string>(&piece)) {
-    if (!text->empty()) buffers.emplace_back(asio::buffer(*text));
-    return true;
-  }
-  if (const auto* shared = std::get_if<shared_text>(&piece)) {
-    if (shared->length > 0) buffers.emplace_back(asio::buffer(shared->view()));
-    return true;
-  }
-  return false;
+  const std::optional<std::string_view> octets = in_memory(piece);
+  if (octets && !octets->empty()) buffers.emplace_back(asio::buffer(*octets));
+  return octets.has_value();
 }
 
 }  // namespace

@@ -96,7 +96,6 @@ class connection : public std::enable_shared_from_this<connection> {
   // Queues a response for the next flush; returns whether the connection stays open.
   bool queue(response& r, const http1::request_head* head, bool head_request);
   bool read_small_content(const content& body);
-  bool read_file_part(const file_part& part);
   void log(const http1::request_head* head, int status, std::uint64_t bytes,
            std::string_view reason);
   void give_back(std::string& buffer);

@@ -1,6 +1,22 @@
+#include <cerrno>
+#include <unistd.h>
+
 #include <herald/server/response.hpp>
 
 namespace herald::server {
+
+std::size_t read_file_part(const file_part& part, char* out) {
+  const auto length = static_cast<std::size_t>(part.length);
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t n =
+        ::pread(*part.fd, out + done, length - done, static_cast<off_t>(part.offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
 
 std::uint64_t content::size() const {
   std::uint64_t total = 0;

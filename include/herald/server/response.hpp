@@ -26,6 +26,10 @@ struct file_part {
   std::uint64_t length = 0;
 };
 
+// Reads the part's octets into `out` (room for part.length), retrying interrupted reads;
+// returns how many it read: fewer than part.length when the file has shrunk.
+std::size_t read_file_part(const file_part& part, char* out);
+
 // Octets of a string shared with a cache (a small file read once, served to many requests):
 // sent from the shared string without a copy, which it keeps alive until sent.
 struct shared_text {
