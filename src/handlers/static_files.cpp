@@ -32,7 +32,8 @@ namespace herald::handlers {
 namespace {
 
 // Files up to this size are read into memory and sent with the head in one writev; larger ones
-// go out with sendfile.
+// go out with sendfile, except ranges within their first `small_file` octets, which are kept in
+// memory too.
 constexpr std::uint64_t small_file = 16 * 1024;
 // The content a GET may carry (it has no meaning there, RFC 9110 §9.3.1, but is read and
 // discarded so the connection can go on).
@@ -251,8 +252,9 @@ struct opened_file {
   std::string language;           // multiviews only: Content-Language
   std::string location;           // multiviews only: Content-Location
   std::string etag;               // the opaque-tag, without quotes
-  // A small file's whole content, read once when opened; null for a large one, which goes out
-  // with sendfile.
+  // The first min(size, small_file) octets, read once when opened: a small file's whole
+  // content, a large one's beginning, where media players, PDF viewers and resumed downloads
+  // ask for ranges. What it does not hold goes out from the descriptor.
   std::shared_ptr<const std::string> snapshot;
 
   opened_file(shared_fd f, const struct stat& s, std::string_view type, std::string_view c)
@@ -265,19 +267,35 @@ struct opened_file {
     append_hex(etag, static_cast<std::uint64_t>(st.st_size));
     etag += '-';
     append_hex(etag, ns);
-    if (size() <= small_file) snapshot = read_whole();
+    snapshot = read_beginning();
+    // A large file that shrank since fstat keeps no snapshot: it goes out from its descriptor,
+    // whose shortfall ends the connection (connection.cpp).
+    if (size() > small_file && snapshot->size() < small_file) snapshot.reset();
   }
 
   std::uint64_t size() const { return static_cast<std::uint64_t>(st.st_size); }
-  // False when the file changed between fstat and the read: its snapshot disagrees with the
-  // length the headers will carry, and the engine refuses to send it (500).
-  bool consistent() const { return !snapshot || snapshot->size() == size(); }
+  // False when a small file changed between fstat and the read: its snapshot disagrees with
+  // the length the headers will carry, and the engine refuses to send it (500).
+  bool consistent() const { return !snapshot || size() > small_file || snapshot->size() == size(); }
+
+  // The range as a piece of the snapshot, if the snapshot holds all of it; a small file's
+  // snapshot is all there is of it, and a range beyond its end yields what it holds.
+  std::optional<server::shared_text> from_snapshot(core::byte_range range) const {
+    if (!snapshot) return std::nullopt;
+    const std::uint64_t held = snapshot->size();
+    if (size() > small_file && range.first + range.size() > held) return std::nullopt;
+    const std::uint64_t first = std::min(range.first, held);
+    const std::uint64_t length = std::min(range.size(), held - first);
+    return server::shared_text{snapshot, static_cast<std::size_t>(first),
+                               static_cast<std::size_t>(length)};
+  }
 
  private:
-  // Fewer octets than size() when the file shrank since fstat: see consistent().
-  std::shared_ptr<const std::string> read_whole() const {
-    std::string content(static_cast<std::size_t>(size()), '\0');
-    content.resize(server::read_file_part(server::file_part{fd, 0, size()}, content.data()));
+  // Fewer octets than asked for when the file shrank since fstat: see consistent().
+  std::shared_ptr<const std::string> read_beginning() const {
+    const std::uint64_t length = std::min(size(), small_file);
+    std::string content(static_cast<std::size_t>(length), '\0');
+    content.resize(server::read_file_part(server::file_part{fd, 0, length}, content.data()));
     return std::make_shared<const std::string>(std::move(content));
   }
 };
@@ -363,15 +381,12 @@ class file_resource final : public path_resource {
   void produce(const server::request&, std::size_t v, core::byte_range range,
                server::content& out) override {
     const opened_file& f = set_->files[v];
-    if (!f.snapshot) {
-      // The connection reads a small part into the buffer of its head, to send both at once.
-      out.pieces.emplace_back(server::file_part{f.fd, range.first, range.size()});
+    if (std::optional<server::shared_text> held = f.from_snapshot(range)) {
+      if (held->length > 0) out.pieces.emplace_back(std::move(*held));
       return;
     }
-    if (range.first >= f.snapshot->size()) return;
-    const std::uint64_t length = std::min(range.size(), f.snapshot->size() - range.first);
-    out.pieces.emplace_back(server::shared_text{f.snapshot, static_cast<std::size_t>(range.first),
-                                                static_cast<std::size_t>(length)});
+    // The connection reads a small part into the buffer of its head, to send both at once.
+    out.pieces.emplace_back(server::file_part{f.fd, range.first, range.size()});
   }
 
  private:
@@ -401,7 +416,7 @@ struct cached_path {
 };
 
 constexpr auto sibling_recheck = std::chrono::seconds(1);
-// Bounds the descriptors and small-file snapshots (16 KiB at most each) a worker holds.
+// Bounds the descriptors and snapshots (16 KiB at most each) a worker holds.
 constexpr std::size_t max_cached_paths = 1024;
 
 bool same_file(const struct stat& a, const struct stat& b) {

@@ -571,12 +571,21 @@ TEST_F(StaticFiles, RangeOfALargeFileComesFromSendfile) {
   EXPECT_EQ(r->status, 206);
   EXPECT_EQ(r->field("Content-Range"), "bytes 100000-199999/200000");
   EXPECT_TRUE(r->body == content.substr(100000));
-  // A small range of it is read and sent with the head.
-  auto small = fetch(c, "GET", "/large.bin", {"Range: bytes=1000-2023"});
-  ASSERT_TRUE(small);
-  EXPECT_EQ(small->status, 206);
-  EXPECT_EQ(small->field("Content-Range"), "bytes 1000-2023/200000");
-  EXPECT_TRUE(small->body == content.substr(1000, 1024));
+  // Small ranges: within the snapshot of its first 16 KiB, across its end, and beyond it.
+  for (const auto& [first, last] : {std::pair{1000, 2023},
+                                    {0, 0},
+                                    {16000, 16383},
+                                    {16000, 17023},
+                                    {16384, 16384},
+                                    {150000, 151023},
+                                    {199000, 199999}}) {
+    const std::string range = std::to_string(first) + "-" + std::to_string(last);
+    auto small = fetch(c, "GET", "/large.bin", {"Range: bytes=" + range});
+    ASSERT_TRUE(small) << range;
+    EXPECT_EQ(small->status, 206) << range;
+    EXPECT_EQ(small->field("Content-Range"), "bytes " + range + "/200000");
+    EXPECT_TRUE(small->body == content.substr(first, last - first + 1)) << range;
+  }
 }
 
 class MultipleRanges : public StaticFiles, public testing::WithParamInterface<std::size_t> {};
@@ -1260,6 +1269,39 @@ TEST_F(StaticFiles, SmallFileIsSentAsTheSnapshotTakenWhenOpened) {
   // The next request sees the file as it is now.
   server::response next = server::decide(*files.locate(req), req, o);
   EXPECT_EQ(next.body.size(), 1000u);
+}
+
+// A large file's first 16 KiB are read when it is opened, and a range within them is sent from
+// memory; any other range comes from the descriptor, as the file is when it is sent.
+TEST_F(StaticFiles, RangeWithinTheBeginningOfALargeFileIsSentFromTheSnapshot) {
+  const auto file = dir_.write("www/growing.bin", std::string(100000, 'a'));
+  static_files files(options());
+  http1::request_head head;
+  head.method = "GET";
+  head.known_method = core::method::get;
+  head.target = "/growing.bin";
+  head.path = "/growing.bin";
+  server::engine_options o;
+  o.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto with_range = [&](std::string_view range) {
+    head.fields.clear();
+    head.fields.push_back({"Range", range});
+    server::request req{head, {}, false, {}};
+    return server::decide(*files.locate(req), req, o);
+  };
+  auto pieces = [](const server::response& r) {
+    std::string kinds;
+    for (const server::content_piece& piece : r.body.pieces)
+      kinds += std::holds_alternative<server::file_part>(piece) ? 'f' : 't';
+    return kinds;
+  };
+  EXPECT_EQ(pieces(with_range("bytes=0-1023")), "t");
+  EXPECT_EQ(pieces(with_range("bytes=15360-16383")), "t");
+  EXPECT_EQ(pieces(with_range("bytes=15360-16384")), "f") << "one octet beyond the snapshot";
+  EXPECT_EQ(pieces(with_range("bytes=50000-51023")), "f");
+  const server::response whole = with_range("bytes=0-");
+  EXPECT_EQ(pieces(whole), "f") << "a large range is sent with sendfile";
+  EXPECT_EQ(whole.body.size(), 100000u);
 }
 
 // The worker's cache of opened files never serves a file as it was: each request compares the

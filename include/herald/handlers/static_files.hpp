@@ -32,11 +32,14 @@
 //   metadata when it lies beneath the root, else left out; names no request could reach
 //   (control characters, invalid UTF-8, backslashes) left out. A listing's ETag is a hash of
 //   its content; it has no Last-Modified, since no single date covers its entries' metadata.
-// - Content: files up to 16 KiB are read once with pread right after fstat (a snapshot, sent
-//   with the head in one writev, shared by every response that sends it); larger ones go out
-//   with sendfile from the descriptor opened for the request. Lengths come from fstat of that
-//   descriptor, and the engine checks the content produced against them; a file that shrinks
-//   under sendfile ends the connection (connection.cpp).
+// - Content: the first 16 KiB of every file are read once with pread right after fstat (a
+//   snapshot, shared by every response that sends from it): a file up to 16 KiB is sent from
+//   it whole, and so is a range within the first 16 KiB of a larger file, where media
+//   players, PDF viewers and resumed downloads ask. The rest of a larger file goes out from the
+//   descriptor opened for it: sendfile, or for a small range a pread into the buffer of the
+//   head. Either way head and small content leave in one send. Lengths come from fstat of
+//   that descriptor, and the engine checks the content produced against them; a file that
+//   shrinks under sendfile ends the connection (connection.cpp).
 // - An open-file cache per worker thread (no lock): a path that named a file, or a
 //   directory's index file, keeps its descriptors, metadata and snapshot. The next request for
 //   it costs one stat of the path, compared with the cached file (inode, device, size, mode,
