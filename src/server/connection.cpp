@@ -1,6 +1,8 @@
 #include "server/connection.hpp"
 
 #include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
 #include <asio/thread_pool.hpp>
@@ -77,13 +79,16 @@ std::string_view connection::unparsed() const {
 }
 
 // However a connection's coroutine ends, an exception included, the connection is closed when
-// it does: the watchdog's handler holds the connection until it sees it closed.
+// it does, unless it ended by handing the connection to the wait for its next request: the
+// watchdog's handler holds the connection until it sees it closed.
 class connection::close_at_exit {
  public:
   explicit close_at_exit(connection& c) : c_(c) {}
   close_at_exit(const close_at_exit&) = delete;
   close_at_exit& operator=(const close_at_exit&) = delete;
-  ~close_at_exit() { c_.close_now(); }
+  ~close_at_exit() {
+    if (!c_.idle_read_pending_) c_.close_now();
+  }
 
  private:
   connection& c_;
@@ -419,6 +424,11 @@ asio::awaitable<bool> connection::write_all(std::vector<asio::const_buffer>& buf
   // segments rather than the head alone (nginx corks for the same reason).
   const int flags = file_follows ? MSG_MORE : 0;
   std::size_t first = 0;
+  // Nothing to send (the end of a response whose file went out last) costs no system call.
+  if (consume(buffers, first, 0)) {
+    buffers.clear();
+    co_return true;
+  }
   while (true) {
     const net::send_result put =
         socket_.send_now(std::span<const asio::const_buffer>(buffers).subspan(first), flags);
@@ -480,6 +490,28 @@ asio::awaitable<bool> connection::flush() {
   }
   if (ok) ok = co_await write_all(buffers_, false);
   co_return end_batch(ok);
+}
+
+// The batch in one sendmsg made here, unless it has file parts; the rest, if the socket takes
+// only part of it, is for finish_batch.
+connection::batch_state connection::send_batch_now() {
+  if (!gather_batch()) return batch_state::has_files;
+  const net::send_result put = socket_.send_now(buffers_);
+  std::size_t first = 0;
+  if (!put.error && !consume(buffers_, first, put.sent)) {
+    buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(first));
+    return batch_state::partly_sent;
+  }
+  return end_batch(!put.error) ? batch_state::sent : batch_state::failed;
+}
+
+asio::awaitable<bool> connection::finish_batch(batch_state batch) {
+  if (batch == batch_state::partly_sent) {
+    const bool sent = co_await write_all(buffers_, false);
+    co_return end_batch(sent);
+  }
+  if (batch == batch_state::has_files) co_return co_await flush();
+  co_return batch == batch_state::sent;
 }
 
 // RFC 9112 §9.6: lingering keeps a reset from destroying the response only while the client
@@ -705,9 +737,9 @@ asio::awaitable<void> connection::refuse_overloaded() {
   co_await linger_and_close();
 }
 
-// Reads each request head and answers it. The head is read and the common request answered
-// here rather than in coroutines of their own, which would cost a frame and a resumption per
-// request; a connection waiting for its next request is suspended in this frame.
+// Reads the rest of a head, and answers requests until none is left unanswered; then hands
+// the connection to wait_idle. The common request is answered without a coroutine of its own,
+// which would cost a frame and a resumption per request.
 asio::awaitable<void> connection::run() {
   close_at_exit closer(*this);
   http1::parse_result parsed;
@@ -732,37 +764,28 @@ asio::awaitable<void> connection::run() {
       // no file to send is sent here, in one send as a rule (write_all's first pass, inline),
       // rather than by a nested flush(), which would cost a frame and a resumption per request.
       if (!out_.empty()) {
-        bool sent = false;
-        if (gather_batch()) {
-          const net::send_result put = socket_.send_now(buffers_);
-          std::size_t first = 0;
-          sent = !put.error;
-          if (sent && !consume(buffers_, first, put.sent)) {
-            buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(first));
-            sent = co_await write_all(buffers_, false);
-          }
-          sent = end_batch(sent);
-        } else {
-          sent = co_await flush();
-        }
+        const batch_state batch = send_batch_now();
+        bool sent = batch == batch_state::sent;
+        if (batch == batch_state::partly_sent || batch == batch_state::has_files)
+          sent = co_await finish_batch(batch);
         if (!sent) break;
       }
       if (fresh && worker_.draining) break;
+      if (fresh) {
+        wait_idle();
+        co_return;
+      }
       if (in_start_ > 0) {
         // The parser's progress is relative to the unparsed bytes, so moving them keeps it.
         in_.erase(0, in_start_);
         in_start_ = 0;
       }
       // read_more's steps, inline: a nested coroutine costs a frame per request.
-      const wait_state state = fresh ? wait_state::idle : wait_state::head;
-      const asio::mutable_buffer room = begin_read(state);
-      // The next request cannot be there before epoll says so if the last read emptied the
-      // socket: the client has not seen the response yet (net/stream_socket.hpp).
-      auto [ec, got] = co_await socket_.async_read(room, !fresh, nothrow);
-      const std::size_t n = end_read(state, ec, got);
-      if (fresh) mark_request_start();
+      const asio::mutable_buffer room = begin_read(wait_state::head);
+      auto [ec, got] = co_await socket_.async_read(room, true, nothrow);
+      const std::size_t n = end_read(wait_state::head, ec, got);
       if (n == 0) {
-        if (timed_out_ && !fresh && !parking_) {
+        if (timed_out_ && !parking_) {
           timed_out_ = false;
           queue_head_timeout();
           co_await flush();
@@ -774,26 +797,133 @@ asio::awaitable<void> connection::run() {
     if (!complete) break;
     const next_step next = answer_at_once(parsed, special);
     if (next == next_step::read_next) continue;
-    bool open = false;
-    if (next == next_step::serve_one) {
-      open = co_await serve_one(parsed);
-    } else if (next == next_step::finish_special) {
-      open = co_await finish_special(std::move(*special));
-      special.reset();
-    } else {
-      co_await flush();
-      if (next == next_step::close_lingering) {
-        co_await linger_and_close();
-      } else if (next == next_step::close_after_response) {
-        co_await close_after_response();
-      } else {
-        // What nginx logs as 444: no response to this request, but those before it were owed.
-        log(&parser_.head(), 444, 0, "denied");
-      }
-    }
+    const bool open = co_await take_step(next, parsed, std::move(special));
     if (!open) break;
   }
-  if (parking_ && !closed_) park();
+}
+
+asio::awaitable<bool> connection::take_step(next_step next, http1::parse_result parsed,
+                                            std::unique_ptr<response> special) {
+  if (next == next_step::serve_one) co_return co_await serve_one(parsed);
+  if (next == next_step::finish_special) co_return co_await finish_special(std::move(*special));
+  co_await flush();
+  if (next == next_step::close_lingering) {
+    co_await linger_and_close();
+  } else if (next == next_step::close_after_response) {
+    co_await close_after_response();
+  } else {
+    // What nginx logs as 444: no response to this request, but those before it were owed.
+    log(&parser_.head(), 444, 0, "denied");
+  }
+  co_return false;
+}
+
+void connection::start() {
+  start_head();
+  wait_idle();
+}
+
+// The wait for a next request, as a completion handler rather than a coroutine's: resuming a
+// coroutine through Asio's awaitable machinery costs about 1,000 instructions, a tenth of a
+// request. The next request cannot be there before epoll says so if the last read emptied the
+// socket: the client has not seen the response yet (net/stream_socket.hpp).
+void connection::wait_idle() {
+  if (in_start_ > 0) {
+    in_.erase(0, in_start_);
+    in_start_ = 0;
+  }
+  const asio::mutable_buffer room = begin_read(wait_state::idle);
+  idle_read_pending_ = true;
+  socket_.async_read(room, false,
+                     [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+                       self->on_idle_read(ec, n);
+                     });
+}
+
+void connection::on_idle_read(const asio::error_code& ec, std::size_t n) {
+  idle_read_pending_ = false;
+  if (end_read(wait_state::idle, ec, n) == 0) {
+    if (parking_ && !closed_) park();
+    close_now();
+    return;
+  }
+  try {
+    serve_ready();
+  } catch (const std::exception& e) {
+    // As a coroutine ended by an exception would be (close_at_exit), but not silently.
+    fmt::print(stderr, "herald: connection failed: {}\n", e.what());
+    close_now();
+  } catch (...) {
+    close_now();
+  }
+}
+
+// run()'s loop for requests that arrived whole, without a coroutine: answers each, sends the
+// batch, and waits for the next, or closes after a last response; anything that needs waiting
+// goes to a coroutine (hand_over).
+void connection::serve_ready() {
+  http1::parse_result parsed;
+  std::unique_ptr<response> special;
+  next_step next = next_step::read_next;
+  while (true) {
+    start_head();
+    parsed = parser_.parse(unparsed());
+    if (parsed.state != http1::parse_state::complete) break;
+    next = answer_at_once(parsed, special);
+    if (next != next_step::read_next) break;
+  }
+  const bool whole = parsed.state == http1::parse_state::complete || unparsed().empty();
+  if (!whole || (next != next_step::read_next && next != next_step::close_after_response)) {
+    // A partial or malformed head (run() parses it again), or a step that takes waiting.
+    hand_over(batch_state::sent, next, parsed, std::move(special));
+    return;
+  }
+  if (!out_.empty()) {
+    const batch_state batch = send_batch_now();
+    if (batch == batch_state::failed) {
+      close_now();
+      return;
+    }
+    if (batch != batch_state::sent) {
+      hand_over(batch, next, parsed, std::move(special));
+      return;
+    }
+  }
+  if (next == next_step::close_after_response) {
+    // close_after_response's plain close, here: the usual end of a connection.
+    asio::error_code ec;
+    if (unparsed().empty() && socket_.available(ec) == 0 && !ec) {
+      close_now();
+      return;
+    }
+    hand_over(batch_state::sent, next, parsed, std::move(special));
+    return;
+  }
+  if (worker_.draining) {
+    close_now();
+    return;
+  }
+  wait_idle();
+}
+
+void connection::hand_over(batch_state batch, next_step next, http1::parse_result parsed,
+                           std::unique_ptr<response> special) {
+  asio::co_spawn(
+      socket_.get_executor(),
+      [self = shared_from_this(), batch, next, parsed, special = std::move(special)]() mutable {
+        return self->resume(batch, next, parsed, std::move(special));
+      },
+      asio::detached);
+}
+
+asio::awaitable<void> connection::resume(batch_state batch, next_step next,
+                                         http1::parse_result parsed,
+                                         std::unique_ptr<response> special) {
+  close_at_exit closer(*this);
+  bool open = co_await finish_batch(batch);
+  if (open && next != next_step::read_next)
+    open = co_await take_step(next, parsed, std::move(special));
+  if (open && !closed_) co_await run();
 }
 
 void connection::start_head() {

@@ -1,6 +1,8 @@
 #pragma once
-// One client connection: a coroutine that reads requests, answers them in order, and closes
-// when the protocol, a timeout, an error or a drain says so.
+// One client connection: reads requests, answers them in order, and closes when the protocol,
+// a timeout, an error or a drain says so. Between requests it has no coroutine: the read for
+// its next request completes into a plain function that answers the common request, and only
+// what needs waiting (content, a partial head, a full socket, slow work) runs in a coroutine.
 
 #include <asio/awaitable.hpp>
 #include <asio/buffer.hpp>
@@ -30,7 +32,8 @@ class connection : public std::enable_shared_from_this<connection> {
              std::size_t requests_served = 0);
   ~connection();
 
-  asio::awaitable<void> run();
+  // Waits for the first request (or the next one of a connection that was parked).
+  void start();
   // Drain: close now if between requests; otherwise finish the current request first.
   void close_if_idle();
   // Answer 503 and close at once: the worker is over its connection cap.
@@ -39,6 +42,7 @@ class connection : public std::enable_shared_from_this<connection> {
  private:
   enum class wait_state { idle, head, body, sending, other };
 
+  asio::awaitable<void> run();
   void start_head();
   // What run() does after answer_at_once.
   enum class next_step {
@@ -50,6 +54,21 @@ class connection : public std::enable_shared_from_this<connection> {
     serve_one,             // nothing done: the request has content
   };
   next_step answer_at_once(const http1::parse_result& parsed, std::unique_ptr<response>& special);
+  // A step other than read_next; returns whether the connection stays open.
+  asio::awaitable<bool> take_step(next_step next, http1::parse_result parsed,
+                                  std::unique_ptr<response> special);
+
+  enum class batch_state { sent, failed, partly_sent, has_files };
+  // The wait for a next request, and what follows it without a coroutine.
+  void wait_idle();
+  void on_idle_read(const asio::error_code& ec, std::size_t n);
+  void serve_ready();
+  // A coroutine for what serve_ready cannot finish: the rest of the batch, then the step
+  // (unless read_next), then run().
+  void hand_over(batch_state batch, next_step next, http1::parse_result parsed,
+                 std::unique_ptr<response> special);
+  asio::awaitable<void> resume(batch_state batch, next_step next, http1::parse_result parsed,
+                               std::unique_ptr<response> special);
   std::optional<response> early_answer(request& req, std::optional<std::string_view> accept,
                                        content_decision& decision);
   static bool needs_waiting(const response& r);
@@ -72,6 +91,11 @@ class connection : public std::enable_shared_from_this<connection> {
   // the queue and returns whether the connection may go on.
   bool gather_batch();
   bool end_batch(bool sent);
+  // send_batch_now sends a batch without file parts in one sendmsg; finish_batch sends the
+  // rest of a batch it sent part of, or one with file parts (flush), and returns whether the
+  // connection may go on.
+  batch_state send_batch_now();
+  asio::awaitable<bool> finish_batch(batch_state batch);
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers, bool file_follows);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
@@ -142,6 +166,8 @@ class connection : public std::enable_shared_from_this<connection> {
   bool head_armed_ = false;  // the current head's header timeout is running
   bool parking_ = false;     // the watchdog ended an idle wait to park the connection
   bool watching_ = false;    // the watchdog has started (with the first deadline)
+  // wait_idle's read is pending: the coroutine that started it ends without closing.
+  bool idle_read_pending_ = false;
   std::size_t requests_served_ = 0;
 };
 

@@ -65,7 +65,7 @@ void start_connection(worker& w, asio::ip::tcp::socket socket, std::string peer,
                       std::size_t requests_served) {
   auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context,
                                         requests_served);
-  co_spawn(w.io, [c] { return c->run(); }, asio::detached);
+  c->start();
 }
 
 void wake_parked(worker& w, const idle_parking::parked& p) {

@@ -551,6 +551,30 @@ TEST_F(Connection, HalfClosedClientIsClosedWellBeforeTheIdleTimeout) {
 
 // A keep-alive connection idle past idle_parking::park_after gives up its frames and buffers
 // (server/idle_parking.hpp); the client must see no difference.
+// The wait for a next request is a completion handler; a head it reads only part of goes on
+// in a coroutine, which hands the connection back to that wait once it has answered.
+TEST_F(Connection, NextHeadArrivingInPiecesIsAnsweredAndTheConnectionGoesOn) {
+  start();
+  raw_client c = connect();
+  for (int round = 0; round < 3; ++round) {
+    const std::string name = "/round-" + std::to_string(round);
+    ASSERT_TRUE(c.send("GET " + name + " HTTP/1.1\r\nHo"));
+    std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(c.send("st: test.local\r\n\r\n" + raw_request("GET", name + "-whole")));
+    for (const std::string& expected : {name, name + "-whole"}) {
+      auto r = c.read_response();
+      ASSERT_TRUE(r) << expected << ": " << to_string(c.last_end());
+      EXPECT_EQ(r->status, 200);
+      EXPECT_EQ(r->body, "GET " + expected + " 0\n");
+    }
+  }
+  ASSERT_TRUE(c.send(raw_request("GET", "/last", {"Connection: close"})));
+  auto last = c.read_response();
+  ASSERT_TRUE(last) << to_string(c.last_end());
+  EXPECT_EQ(last->body, "GET /last 0\n");
+  expect_closed_after(c, *last);
+}
+
 TEST_F(Connection, ParkedConnectionServesTheNextRequest) {
   start();
   raw_client c = connect();
