@@ -9,6 +9,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <exception>
 #include <fmt/format.h>
 #include <sys/sendfile.h>
@@ -833,29 +834,32 @@ void connection::wait_idle() {
     in_start_ = 0;
   }
   const asio::mutable_buffer room = begin_read(wait_state::idle);
-  idle_read_pending_ = true;
   socket_.async_read(room, false,
                      [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
                        self->on_idle_read(ec, n);
                      });
+  // Only now: a read that failed to start leaves the connection to its coroutine's guard. The
+  // read completes through the scheduler, never within async_read.
+  idle_read_pending_ = true;
 }
 
-void connection::on_idle_read(const asio::error_code& ec, std::size_t n) {
+// An exception must not leave a completion handler: it would end the worker's io_context. It
+// closes the connection, as it does when it ends one of the connection's coroutines.
+void connection::on_idle_read(const asio::error_code& ec, std::size_t n) noexcept {
   idle_read_pending_ = false;
-  if (end_read(wait_state::idle, ec, n) == 0) {
-    if (parking_ && !closed_) park();
-    close_now();
-    return;
-  }
   try {
-    serve_ready();
+    if (end_read(wait_state::idle, ec, n) == 0) {
+      if (parking_ && !closed_) park();
+    } else {
+      serve_ready();
+      return;
+    }
   } catch (const std::exception& e) {
-    // As a coroutine ended by an exception would be (close_at_exit), but not silently.
-    fmt::print(stderr, "herald: connection failed: {}\n", e.what());
-    close_now();
+    std::fprintf(stderr, "herald: connection failed: %s\n", e.what());
   } catch (...) {
-    close_now();
+    std::fprintf(stderr, "herald: connection failed\n");
   }
+  close_now();
 }
 
 // run()'s loop for requests that arrived whole, without a coroutine: answers each, sends the
@@ -920,7 +924,8 @@ asio::awaitable<void> connection::resume(batch_state batch, next_step next,
                                          http1::parse_result parsed,
                                          std::unique_ptr<response> special) {
   close_at_exit closer(*this);
-  bool open = co_await finish_batch(batch);
+  bool open = true;
+  if (batch != batch_state::sent) open = co_await finish_batch(batch);
   if (open && next != next_step::read_next)
     open = co_await take_step(next, parsed, std::move(special));
   if (open && !closed_) co_await run();

@@ -61,7 +61,7 @@ class connection : public std::enable_shared_from_this<connection> {
   enum class batch_state { sent, failed, partly_sent, has_files };
   // The wait for a next request, and what follows it without a coroutine.
   void wait_idle();
-  void on_idle_read(const asio::error_code& ec, std::size_t n);
+  void on_idle_read(const asio::error_code& ec, std::size_t n) noexcept;
   void serve_ready();
   // A coroutine for what serve_ready cannot finish: the rest of the batch, then the step
   // (unless read_next), then run().

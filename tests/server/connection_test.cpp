@@ -549,8 +549,6 @@ TEST_F(Connection, HalfClosedClientIsClosedWellBeforeTheIdleTimeout) {
   }
 }
 
-// A keep-alive connection idle past idle_parking::park_after gives up its frames and buffers
-// (server/idle_parking.hpp); the client must see no difference.
 // The wait for a next request is a completion handler; a head it reads only part of goes on
 // in a coroutine, which hands the connection back to that wait once it has answered.
 TEST_F(Connection, NextHeadArrivingInPiecesIsAnsweredAndTheConnectionGoesOn) {
@@ -575,6 +573,8 @@ TEST_F(Connection, NextHeadArrivingInPiecesIsAnsweredAndTheConnectionGoesOn) {
   expect_closed_after(c, *last);
 }
 
+// A keep-alive connection idle past idle_parking::park_after gives up its frames and buffers
+// (server/idle_parking.hpp); the client must see no difference.
 TEST_F(Connection, ParkedConnectionServesTheNextRequest) {
   start();
   raw_client c = connect();
