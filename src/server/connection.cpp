@@ -1148,7 +1148,12 @@ asio::awaitable<bool> connection::send_final(response& r, bool head_request) {
 asio::awaitable<bool> connection::finish_special(response r) {
   const http1::request_head& head = parser_.head();
   const bool head_request = head.known_method == core::method::head;
-  if (r.deferred) r = co_await run_deferred(std::move(r), head);
+  if (r.deferred) {
+    // The responses to requests pipelined before this one go out now, not after the work:
+    // they are ready, and a 102 written ahead of them would break their order.
+    if (!co_await flush()) co_return false;
+    r = co_await run_deferred(std::move(r), head);
+  }
   if (r.paced) co_return co_await deliver(r, head, head_request);
 
   // RFC 9110 §7.8: switch only to a protocol the client asked for, never for HTTP/1.0.

@@ -102,6 +102,24 @@ TEST_F(Deferred, TheWorkerServesOthersMeanwhile) {
   EXPECT_TRUE(slow.read_response());
 }
 
+// The responses to requests pipelined before the slow one go out before its first 102, and
+// before the work is done.
+TEST_F(Deferred, EarlierPipelinedResponsesPrecedeTheProcessingOnes) {
+  raw_client c = server_.connect();
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send(raw_request("GET", "/fast") + raw_request("GET", "/slow")));
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "fast\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 300ms) << "sent only with the 102";
+  std::vector<test::http_response> interim;
+  auto r = c.read_final(&interim);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "done\n");
+  EXPECT_GE(interim.size(), 3u);
+}
+
 TEST_F(Deferred, FailingWorkBecomes500) {
   raw_client c = server_.connect();
   ASSERT_TRUE(c.send(raw_request("GET", "/slow-failure")));
