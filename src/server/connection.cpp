@@ -1115,6 +1115,12 @@ asio::awaitable<bool> connection::serve_one(http1::parse_result parsed) {
       // Reclaim the room of the content already decoded, without moving the head.
       in_.erase(body_floor, in_start_ - body_floor);
       in_start_ = body_floor;
+      // The responses to requests pipelined before this one are ready: they go out before the
+      // wait, since a client may wait for them before it sends this content.
+      if (!out_.empty()) {
+        const bool sent = co_await flush();
+        if (!sent) co_return false;
+      }
       std::size_t n = co_await read_more(wait_state::body);
       if (n == 0) {
         if (timed_out_) {

@@ -274,6 +274,21 @@ TEST_F(Connection, PipelinedBatchIsAnsweredInOrder) {
   EXPECT_TRUE(c.stays_quiet(100ms));
 }
 
+// A client may wait for the responses it is owed before it sends a request's content.
+TEST_F(Connection, EarlierPipelinedResponsesGoOutBeforeTheWaitForContent) {
+  start();
+  raw_client c = connect();
+  ASSERT_TRUE(c.send(raw_request("GET", "/a") + raw_request("POST", "/b", {"Content-Length: 3"})));
+  auto first = c.read_response("GET", 2s);
+  ASSERT_TRUE(first) << to_string(c.last_end());
+  EXPECT_EQ(first->body, "GET /a 0\n");
+  ASSERT_TRUE(c.send("abc"));
+  auto second = c.read_response();
+  ASSERT_TRUE(second) << to_string(c.last_end());
+  EXPECT_EQ(second->body, "POST /b 3\nabc");
+  expect_open_after(c, *second);
+}
+
 TEST_F(Connection, PipelinedBatchWithAMalformedRequestAnswersTheEarlierOneThen400AndCloses) {
   start();
   raw_client c = connect();
