@@ -99,6 +99,8 @@ class connection : public std::enable_shared_from_this<connection> {
   asio::awaitable<bool> write_all(std::vector<asio::const_buffer>& buffers, bool file_follows);
   asio::awaitable<bool> send_file(int fd, std::uint64_t offset, std::uint64_t length);
   asio::awaitable<void> linger_and_close();
+  // No octet left unread, here or in the kernel: a plain close is safe (close_after_response).
+  bool nothing_unread();
   asio::awaitable<void> close_after_response();
   asio::awaitable<void> run_upgraded(upgraded_protocol& protocol);
   asio::awaitable<response> run_deferred(response pending_response,

@@ -1248,21 +1248,31 @@ TEST_F(StaticRules, EarlyHintsAreNotSentToHttp10) {
 // The resource driven directly, for what a server cannot time: a file that shrinks after it
 // was opened and measured.
 
+http1::request_head get_head(std::string_view path) {
+  http1::request_head head;
+  head.method = "GET";
+  head.known_method = core::method::get;
+  head.target = path;
+  head.path = path;
+  return head;
+}
+
+server::engine_options engine_now() {
+  server::engine_options o;
+  o.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return o;
+}
+
 // A small file is read whole right after fstat: what is sent is that snapshot, whose length
 // is the one the headers carry, even if the file shrinks before the response is built.
 TEST_F(StaticFiles, SmallFileIsSentAsTheSnapshotTakenWhenOpened) {
   const auto file = dir_.write("www/shrinking.txt", std::string(4000, 's'));
   static_files files(options());
-  http1::request_head head;
-  head.method = "GET";
-  head.known_method = core::method::get;
-  head.target = "/shrinking.txt";
-  head.path = "/shrinking.txt";
+  const http1::request_head head = get_head("/shrinking.txt");
   server::request req{head, {}, false, {}};
   std::unique_ptr<server::resource> target = files.locate(req);
   ASSERT_EQ(::truncate(file.c_str(), 1000), 0);
-  server::engine_options o;
-  o.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const server::engine_options o = engine_now();
   server::response r = server::decide(*target, req, o);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body.size(), 4000u);
@@ -1274,15 +1284,10 @@ TEST_F(StaticFiles, SmallFileIsSentAsTheSnapshotTakenWhenOpened) {
 // A large file's first 16 KiB are read when it is opened, and a range within them is sent from
 // memory; any other range comes from the descriptor, as the file is when it is sent.
 TEST_F(StaticFiles, RangeWithinTheBeginningOfALargeFileIsSentFromTheSnapshot) {
-  const auto file = dir_.write("www/growing.bin", std::string(100000, 'a'));
+  dir_.write("www/growing.bin", std::string(100000, 'a'));
   static_files files(options());
-  http1::request_head head;
-  head.method = "GET";
-  head.known_method = core::method::get;
-  head.target = "/growing.bin";
-  head.path = "/growing.bin";
-  server::engine_options o;
-  o.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  http1::request_head head = get_head("/growing.bin");
+  const server::engine_options o = engine_now();
   auto with_range = [&](std::string_view range) {
     head.fields.clear();
     head.fields.push_back({"Range", range});
