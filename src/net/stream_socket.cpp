@@ -15,6 +15,10 @@ asio::detail::reactor_op::status read_op_base::perform_read(reactor_op* base) {
   auto* o = static_cast<read_op_base*>(base);
   // As Asio's stream read: no room, no read (recv would report 0, which means the end).
   if (o->room_.size() == 0) return done;
+  if (o->skip_attempt_) {
+    o->skip_attempt_ = false;
+    return not_done;
+  }
   while (true) {
     const ssize_t n = ::recv(o->fd_, o->room_.data(), o->room_.size(), MSG_DONTWAIT);
     if (n > 0) {
@@ -48,6 +52,12 @@ stream_socket::stream_socket(asio::ip::tcp::socket&& socket)
     : asio::ip::tcp::socket(std::move(socket)),
       reactor_(asio::use_service<asio::detail::reactor>(
           asio::query(get_executor(), asio::execution::context))) {}
+
+void stream_socket::adopt_accepted() noexcept {
+  auto& impl = impl_.get_implementation();
+  impl.state_ |= asio::detail::socket_ops::internal_non_blocking;
+  impl.state_ &= ~asio::detail::socket_ops::possible_dup;
+}
 
 send_result stream_socket::send_now(std::span<const asio::const_buffer> buffers,
                                     int flags) noexcept {

@@ -66,7 +66,7 @@ connection::connection(asio::ip::tcp::socket socket, std::string peer, worker_co
       requests_served_(requests_served) {
   asio::error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  socket_.native_non_blocking(true, ec);
+  socket_.adopt_accepted();
   deadline_ = std::chrono::steady_clock::now() + far_future;
   worker_.connections.insert(this);
 }
@@ -823,7 +823,9 @@ asio::awaitable<bool> connection::take_step(next_step next, http1::parse_result 
   co_return false;
 }
 
-void connection::start() {
+void connection::start(arrival how) {
+  // A woken connection is readable: that woke it.
+  if (how == arrival::accepted) socket_.await_first_report();
   start_head();
   wait_idle();
 }

@@ -26,14 +26,18 @@ namespace herald::server {
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  // `peer`: the client's address as text, for logs and rules. `requests_served`: how many
-  // requests the connection answered before it was parked (server/idle_parking.hpp).
+  // `socket`: a descriptor accept4(SOCK_NONBLOCK) made, which nothing else shares (parking
+  // releases it and gives it back). `peer`: the client's address as text, for logs and rules.
+  // `requests_served`: how many requests the connection answered before it was parked
+  // (server/idle_parking.hpp).
   connection(asio::ip::tcp::socket socket, std::string peer, worker_context& worker,
              std::size_t requests_served = 0);
   ~connection();
 
+  // How the connection came to the worker: accept4 just made it, or parking gave it back.
+  enum class arrival { accepted, woken };
   // Waits for the first request (or the next one of a connection that was parked).
-  void start();
+  void start(arrival how);
   // Drain: close now if between requests; otherwise finish the current request first.
   void close_if_idle();
   // Answer 503 and close at once: the worker is over its connection cap.

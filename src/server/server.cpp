@@ -13,11 +13,14 @@
 #include <fmt/format.h>
 
 #include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <functional>
 #include <thread>
 
@@ -62,10 +65,10 @@ struct worker {
 };
 
 void start_connection(worker& w, asio::ip::tcp::socket socket, std::string peer,
-                      std::size_t requests_served) {
+                      std::size_t requests_served, connection::arrival how) {
   auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context,
                                         requests_served);
-  c->start();
+  c->start(how);
 }
 
 void wake_parked(worker& w, const idle_parking::parked& p) {
@@ -78,45 +81,107 @@ void wake_parked(worker& w, const idle_parking::parked& p) {
   }
   const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return;  // the client is gone; the socket closes the descriptor
-  start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served);
+  start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served,
+                   connection::arrival::woken);
 }
 
-asio::awaitable<void> accept_loop(worker& w, asio::ip::tcp::acceptor& acceptor) {
+// A connection accept4 just made, whose descriptor `socket` holds.
+void admit(worker& w, asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& from) {
   const options& opts = w.context.opts;
-  while (true) {
-    asio::ip::tcp::endpoint peer_endpoint;  // from accept itself: no getpeername
-    auto [ec, socket] = co_await acceptor.async_accept(peer_endpoint, nothrow);
-    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-    if (ec) {
-      // Out of descriptors or memory: pause rather than spin, and let the kernel queue hold.
-      asio::steady_timer pause(w.io, std::chrono::milliseconds(50));
-      co_await pause.async_wait(nothrow);
-      continue;
+  std::string peer = net::address_text(from.address());
+  if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
+    // What nginx calls 444: close without a response.
+    if (w.context.log != nullptr) {
+      access_entry e;
+      e.peer = peer;
+      e.start = std::chrono::system_clock::now();
+      e.status = 444;
+      e.reason = "denied-peer";
+      w.context.log->write(e);
     }
-    asio::error_code peer_ec;
-    std::string peer = net::address_text(peer_endpoint.address());
-    if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
-      // What nginx calls 444: close without a response.
-      if (w.context.log != nullptr) {
-        access_entry e;
-        e.peer = peer;
-        e.start = std::chrono::system_clock::now();
-        e.status = 444;
-        e.reason = "denied-peer";
-        w.context.log->write(e);
-      }
-      socket.close(peer_ec);
-      continue;
-    }
-    // A parked connection still holds its descriptor, so it counts; a woken one was admitted
-    // long ago and is never refused.
-    if (w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
-      auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
-      co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
-      continue;
-    }
-    start_connection(w, std::move(socket), std::move(peer), 0);
+    return;
   }
+  // A parked connection still holds its descriptor, so it counts; a woken one was admitted
+  // long ago and is never refused.
+  if (w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
+    auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
+    co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
+    return;
+  }
+  start_connection(w, std::move(socket), std::move(peer), 0, connection::arrival::accepted);
+}
+
+void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor);
+
+// epoll reports a listener edge-triggered: once its queue is empty, the next connection is
+// reported.
+void wait_to_accept(worker& w, asio::ip::tcp::acceptor& acceptor) {
+  acceptor.async_wait(asio::socket_base::wait_read, [&w, &acceptor](const asio::error_code& ec) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    accept_queued(w, acceptor);
+  });
+}
+
+// Out of descriptors or memory: pause rather than spin, and let the kernel's queue hold.
+void pause_accepting(worker& w, asio::ip::tcp::acceptor& acceptor) {
+  auto pause = std::make_shared<asio::steady_timer>(w.io, std::chrono::milliseconds(50));
+  pause->async_wait([&w, &acceptor, pause](const asio::error_code&) {
+    if (acceptor.is_open()) accept_queued(w, acceptor);
+  });
+}
+
+// Accepts what the listener's queue holds, as nginx's multi_accept and h2o do: the connections
+// of one wakeup are registered together, and their requests, which follow the connections,
+// are read after one epoll_wait that reports them all. Each first read waits for that report
+// (net::stream_socket::await_first_report): tried at once it finds nothing. A turn takes at
+// most a batch, so that a flood of connections does not starve the requests of others.
+void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) {
+  constexpr int batch = 64;
+  for (int i = 0; i < batch; ++i) {
+    asio::ip::tcp::endpoint from;  // from accept itself: no getpeername
+    socklen_t length = static_cast<socklen_t>(from.capacity());
+    const int fd =
+        ::accept4(acceptor.native_handle(), from.data(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      switch (errno) {
+        case EAGAIN:
+          wait_to_accept(w, acceptor);
+          return;
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+          pause_accepting(w, acceptor);
+          return;
+        case EBADF:
+        case EINVAL:
+        case ENOTSOCK:
+          // The listener is closed (a drain) or broken: nothing more to accept from it.
+          return;
+        default:
+          // ECONNABORTED, EINTR, or a network error pending on the new connection, which
+          // accept(2) says to treat as EAGAIN would be treated, by trying again.
+          continue;
+      }
+    }
+    from.resize(std::min<std::size_t>(length, from.capacity()));
+    asio::ip::tcp::socket socket(w.io);
+    asio::error_code ec;
+    socket.assign(from.protocol(), fd, ec);
+    if (ec) {
+      ::close(fd);
+      continue;
+    }
+    try {
+      admit(w, std::move(socket), from);
+    } catch (const std::exception& e) {
+      // Out of memory, say: this connection closes, and the listener goes on.
+      std::fprintf(stderr, "herald: cannot take a connection: %s\n", e.what());
+    }
+  }
+  asio::post(w.io, [&w, &acceptor] {
+    if (acceptor.is_open()) accept_queued(w, acceptor);
+  });
 }
 
 // Closes idle connections as they become idle, until none is left or the grace period ends.
@@ -220,7 +285,7 @@ void server::start() {
   signals_blocked in_workers;  // threads inherit the mask of the thread that creates them
   for (auto& w : s.workers) {
     for (auto& acceptor : w->acceptors)
-      co_spawn(w->io, accept_loop(*w, acceptor), asio::detached);
+      asio::post(w->io, [&w = *w, &acceptor] { accept_queued(w, acceptor); });
     w->thread = std::thread([&io = w->io] { io.run(); });
   }
 }

@@ -9,6 +9,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <chrono>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <optional>
 #include <string>
@@ -74,6 +75,24 @@ class StreamSocket : public testing::Test {
   }
 
   std::string text(std::size_t n) const { return std::string(room_.data(), n); }
+
+  // The fixture's connection replaced by one accepted as herald's server accepts: accept4
+  // with SOCK_NONBLOCK, assigned, adopted. `before_registration` arrives before the accept.
+  void accept_as_the_server_does(std::string_view before_registration = {}) {
+    server_.reset();
+    peer_.close();
+    peer_.connect(acceptor_.local_endpoint());
+    if (!before_registration.empty()) peer_sends(before_registration);
+    asio::ip::tcp::endpoint from;
+    socklen_t length = static_cast<socklen_t>(from.capacity());
+    const int fd =
+        ::accept4(acceptor_.native_handle(), from.data(), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    asio::ip::tcp::socket accepted(io_);
+    accepted.assign(asio::ip::tcp::v4(), fd);
+    server_.emplace(std::move(accepted));
+    server_->adopt_accepted();
+  }
 
   asio::io_context io_{ASIO_CONCURRENCY_HINT_UNSAFE};
   asio::ip::tcp::acceptor acceptor_;
@@ -233,6 +252,64 @@ TEST_F(StreamSocket, SendNowToAResetPeerIsAnErrorAndNoSignal) {
     std::this_thread::sleep_for(1ms);
   }
   EXPECT_TRUE(put.error);  // EPIPE or ECONNRESET; a SIGPIPE would have ended the test
+}
+
+TEST_F(StreamSocket, AnAdoptedSocketIsKnownNonBlockingWithoutBeingSet) {
+  accept_as_the_server_does();
+  EXPECT_TRUE(server_->native_non_blocking());
+  EXPECT_NE(::fcntl(server_->native_handle(), F_GETFL) & O_NONBLOCK, 0);
+}
+
+TEST_F(StreamSocket, AnAwaitedFirstReadTakesWhatCameBeforeTheRegistration) {
+  // As herald's accept: registered, and the read started in the same turn. epoll's report of
+  // the octets that came before the registration is still ahead, and the read takes them.
+  accept_as_the_server_does("early request");
+  server_->await_first_report();
+  const std::optional<read_outcome> outcome = read(false);
+  ASSERT_TRUE(outcome);
+  EXPECT_FALSE(outcome->ec);
+  EXPECT_EQ(text(outcome->n), "early request");
+}
+
+TEST_F(StreamSocket, AnAwaitedFirstReadWaitsForTheRequest) {
+  accept_as_the_server_does();
+  server_->await_first_report();
+  std::optional<read_outcome> outcome;
+  start_read(false, outcome);
+  settle();
+  EXPECT_FALSE(outcome);
+  peer_sends("late request");
+  run_until([&] { return outcome.has_value(); }, 1s);
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(text(outcome->n), "late request");
+}
+
+TEST_F(StreamSocket, AnAwaitedFirstReadDoesNotTry) {
+  // The proof that it makes no recv: once the reactor has seen the report of waiting octets
+  // (here, with no read started; why the server starts the read in the accept's turn), the
+  // awaited read does not take them until the next arrival is reported.
+  accept_as_the_server_does("first");
+  settle();
+  server_->await_first_report();
+  std::optional<read_outcome> outcome;
+  start_read(false, outcome);
+  settle();
+  EXPECT_FALSE(outcome);
+  peer_sends(" second");
+  run_until([&] { return outcome.has_value(); }, 1s);
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(text(outcome->n), "first second");
+}
+
+TEST_F(StreamSocket, OnlyTheFirstReadIsAwaited) {
+  accept_as_the_server_does("one");
+  server_->await_first_report();
+  ASSERT_TRUE(read(false));
+  peer_sends("two");
+  settle();  // the report comes while no read waits: the next read must try at once
+  const std::optional<read_outcome> next = read(false);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(text(next->n), "two");
 }
 
 }  // namespace

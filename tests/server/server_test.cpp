@@ -200,6 +200,31 @@ TEST(ServerStart, SeveralWorkersServeManyConnections) {
   }
 }
 
+TEST(ServerStart, ConnectionsQueuedBeyondOneAcceptBatchAreAllServed) {
+  // While its one worker is busy, connections wait in the kernel's queue, more than one turn
+  // of accepting takes (64), and each sends its request before the worker accepts it: each
+  // first read must still see the request that came before the connection was registered.
+  test_handler h;
+  options o = test::test_options();
+  o.workers = 1;
+  test::running_server s(o, h);
+  raw_client busy = s.connect();
+  ASSERT_TRUE(busy.send(raw_request("GET", "/slow")));
+  ASSERT_TRUE(h.wait_for_slow());
+  std::vector<raw_client> queued;
+  for (int i = 0; i < 150; ++i) {
+    queued.push_back(s.connect());
+    ASSERT_TRUE(queued.back().send(raw_request("GET", "/q" + std::to_string(i))));
+  }
+  h.release();
+  ASSERT_TRUE(busy.read_response());
+  for (std::size_t i = 0; i < queued.size(); ++i) {
+    auto r = queued[i].read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, "/q" + std::to_string(i) + "\n");
+  }
+}
+
 TEST(ServerStart, ServerHeaderIsConfigurableOrOff) {
   test_handler h;
   options o = test::test_options();
