@@ -61,23 +61,31 @@ bool idle_parking::park(const parked& what, clock::time_point idle_until) {
     if (what.fd >= 0) ::close(what.fd);
     return false;
   }
+  const auto index = static_cast<std::size_t>(what.fd);
+  const bool was_empty = expiries_.empty();
+  try {
+    // What may fail to allocate comes before the descriptor is watched: a failure then has
+    // only the descriptor to close, which the caller gave up.
+    if (slots_.size() <= index) slots_.resize(index + 1);
+    expiries_.push_back({idle_until, what.fd, slots_[index].generation + 1});
+  } catch (...) {
+    ::close(what.fd);
+    throw;
+  }
   // Readable covers a new request and an orderly close; RDHUP and HUP need no asking.
   epoll_event event{};
   event.events = EPOLLIN | EPOLLRDHUP;
   event.data.fd = what.fd;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, what.fd, &event) != 0) {
+    expiries_.pop_back();
     ::close(what.fd);
     return false;
   }
-  const auto index = static_cast<std::size_t>(what.fd);
-  if (slots_.size() <= index) slots_.resize(index + 1);
   slot& s = slots_[index];
   s.in_use = true;
   s.v6 = what.v6;
   s.requests_served = what.requests_served;
   ++s.generation;
-  const bool was_empty = expiries_.empty();
-  expiries_.push_back({idle_until, what.fd, s.generation});
   if (was_empty) expiry_timer_.cancel();
   ++count_;
   if (++parked_since_trim_ >= trim_threshold && !trim_pending_) {

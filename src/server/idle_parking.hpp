@@ -50,7 +50,8 @@ class idle_parking {
   idle_parking& operator=(const idle_parking&) = delete;
 
   // Takes `what.fd`, to be woken when readable or closed at `idle_until`. False (the
-  // descriptor closed) when the kernel refuses to watch it.
+  // descriptor closed) when the kernel refuses to watch it; out of memory, it throws, with the
+  // descriptor closed as well.
   bool park(const parked& what, clock::time_point idle_until);
   // Closes every parked connection (a drain: they are idle, so nothing is lost).
   void close_all();

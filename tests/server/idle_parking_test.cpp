@@ -142,6 +142,11 @@ TEST_F(IdleParking, ADescriptorTheKernelCannotWatchIsClosedAndRefused) {
   EXPECT_FALSE(parking_.park({file, false, 1}, idle_parking::clock::now() + 10s));
   EXPECT_FALSE(is_open(file));
   EXPECT_EQ(parking_.size(), 0u);
+  // The refusal left no deadline behind: the next connection parked keeps its own.
+  socket_pair pair;
+  ASSERT_TRUE(parking_.park({pair.server_side(), false, 1}, idle_parking::clock::now() + 50ms));
+  run_until([&] { return parking_.size() == 0; });
+  EXPECT_TRUE(peer_closed(pair.client_side()));
 }
 
 }  // namespace
