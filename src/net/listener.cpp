@@ -42,7 +42,10 @@ asio::ip::tcp::acceptor make_listener(asio::io_context& io, const asio::ip::tcp:
   if (ec) fail(ec, "cannot listen on");
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) fail(ec, "cannot listen on");
+  // The server accepts with accept4 until the queue is empty: a blocking listener would hold
+  // its worker in accept.
   acceptor.non_blocking(true, ec);
+  if (ec) fail(ec, "cannot make non-blocking the socket listening on");
   return acceptor;
 }
 

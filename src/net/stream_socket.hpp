@@ -127,7 +127,8 @@ class stream_socket : public asio::ip::tcp::socket {
   // that has gone away gives EPIPE and not a signal.
   send_result send_now(std::span<const asio::const_buffer> buffers, int flags = 0) noexcept;
 
-  // For a descriptor made by accept4(SOCK_NONBLOCK), which no other descriptor shares. Asio
+  // For a descriptor made by accept4(SOCK_NONBLOCK), which no other descriptor shares (nor a
+  // child forked without exec, whose copy would keep it in epoll's set after close). Asio
   // need not make it non-blocking (an ioctl per connection), and closing it takes it out of
   // epoll's set by itself, so Asio need not (an EPOLL_CTL_DEL, which Asio makes for any
   // descriptor it was given, in case a duplicate keeps it open).

@@ -826,8 +826,15 @@ asio::awaitable<bool> connection::take_step(next_step next, http1::parse_result 
 void connection::start(arrival how) {
   // A woken connection is readable: that woke it.
   if (how == arrival::accepted) socket_.await_first_report();
-  start_head();
-  wait_idle();
+  try {
+    start_head();
+    wait_idle();
+  } catch (...) {
+    // The watchdog, once armed, would otherwise keep the connection open with nothing to
+    // read from it.
+    close_now();
+    throw;
+  }
 }
 
 // The wait for a next request, as a completion handler rather than a coroutine's: resuming a

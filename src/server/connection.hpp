@@ -36,7 +36,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // How the connection came to the worker: accept4 just made it, or parking gave it back.
   enum class arrival { accepted, woken };
-  // Waits for the first request (or the next one of a connection that was parked).
+  // Waits for the first request (or the next one of a connection that was parked). If it
+  // throws, the connection is closed.
   void start(arrival how);
   // Drain: close now if between requests; otherwise finish the current request first.
   void close_if_idle();

@@ -126,13 +126,7 @@ asio::awaitable<void> idle_parking::watch() {
       if (!s.in_use) continue;
       const parked woken{fd, s.v6, s.requests_served};
       release(fd);
-      try {
-        wake_(woken);
-      } catch (const std::exception&) {
-        // Out of memory for a new connection: this client loses its connection, the others
-        // stay watched.
-        ::close(fd);
-      }
+      wake_(woken);
     }
   }
 }

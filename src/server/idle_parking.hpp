@@ -41,7 +41,8 @@ class idle_parking {
     std::size_t requests_served = 0;
   };
   // Called on the worker's thread with a descriptor that became readable (or hung up); it
-  // owns the descriptor from then on.
+  // owns the descriptor from then on, and throws nothing: whatever fails, it closes the
+  // descriptor itself, once.
   using wake_handler = std::function<void(const parked&)>;
 
   idle_parking(asio::io_context& io, wake_handler wake);

@@ -22,6 +22,8 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 #include "net/address_text.hpp"
@@ -38,7 +40,7 @@ namespace {
 constexpr auto nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
 struct worker;
-void wake_parked(worker& w, const idle_parking::parked& p);
+void wake_parked(worker& w, const idle_parking::parked& p) noexcept;
 
 struct worker {
   worker(const options& opts, handler& h, access_log* log, asio::thread_pool& pool)
@@ -71,47 +73,74 @@ void start_connection(worker& w, asio::ip::tcp::socket socket, std::string peer,
   c->start(how);
 }
 
-void wake_parked(worker& w, const idle_parking::parked& p) {
-  asio::ip::tcp::socket socket(w.io);
-  asio::error_code ec;
-  socket.assign(p.v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), p.fd, ec);
-  if (ec) {
+// Owns p.fd from its first line (idle_parking::wake_handler) and throws nothing: whatever
+// fails closes the descriptor once, here or through the socket that holds it.
+void wake_parked(worker& w, const idle_parking::parked& p) noexcept {
+  std::optional<asio::ip::tcp::socket> socket;
+  try {
+    socket.emplace(w.io);
+    asio::error_code ec;
+    socket->assign(p.v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), p.fd, ec);
+    if (ec) throw std::system_error(ec);
+  } catch (const std::exception&) {
     ::close(p.fd);
     return;
   }
-  const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
-  if (ec) return;  // the client is gone; the socket closes the descriptor
-  start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served,
-                   connection::arrival::woken);
+  try {
+    asio::error_code ec;
+    const asio::ip::tcp::endpoint peer = socket->remote_endpoint(ec);
+    if (ec) return;  // the client is gone; the socket closes the descriptor
+    start_connection(w, std::move(*socket), net::address_text(peer.address()), p.requests_served,
+                     connection::arrival::woken);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "herald: cannot resume a connection: %s\n", e.what());
+  }
 }
 
-// A connection accept4 just made, whose descriptor `socket` holds.
-void admit(worker& w, asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& from) {
+// What nginx calls 444: close without a response.
+void deny(worker& w, asio::ip::tcp::socket socket, std::string peer) {
+  asio::error_code ec;
+  socket.close(ec);
+  if (w.context.log != nullptr) {
+    access_entry e;
+    e.peer = std::move(peer);
+    e.start = std::chrono::system_clock::now();
+    e.status = 444;
+    e.reason = "denied-peer";
+    w.context.log->write(e);
+  }
+}
+
+// A connection accept4 just made: `fd` is its descriptor, which this closes or hands on.
+void admit(worker& w, int fd, const asio::ip::tcp::endpoint& from) {
   const options& opts = w.context.opts;
-  std::string peer = net::address_text(from.address());
+  std::string peer;
+  std::optional<asio::ip::tcp::socket> socket;
+  try {
+    peer = net::address_text(from.address());
+    socket.emplace(w.io);
+    asio::error_code ec;
+    socket->assign(from.protocol(), fd, ec);
+    if (ec) throw std::system_error(ec);
+  } catch (...) {
+    if (!socket || !socket->is_open()) ::close(fd);
+    throw;
+  }
   if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
-    // What nginx calls 444: close without a response.
-    if (w.context.log != nullptr) {
-      access_entry e;
-      e.peer = peer;
-      e.start = std::chrono::system_clock::now();
-      e.status = 444;
-      e.reason = "denied-peer";
-      w.context.log->write(e);
-    }
+    deny(w, std::move(*socket), std::move(peer));
     return;
   }
   // A parked connection still holds its descriptor, so it counts; a woken one was admitted
   // long ago and is never refused.
   if (w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
-    auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
+    auto c = std::make_shared<connection>(std::move(*socket), std::move(peer), w.context);
     co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
     return;
   }
-  start_connection(w, std::move(socket), std::move(peer), 0, connection::arrival::accepted);
+  start_connection(w, std::move(*socket), std::move(peer), 0, connection::arrival::accepted);
 }
 
-void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor);
+void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) noexcept;
 
 // epoll reports a listener edge-triggered: once its queue is empty, the next connection is
 // reported.
@@ -130,12 +159,10 @@ void pause_accepting(worker& w, asio::ip::tcp::acceptor& acceptor) {
   });
 }
 
-// Accepts what the listener's queue holds, as nginx's multi_accept and h2o do: the connections
-// of one wakeup are registered together, and their requests, which follow the connections,
-// are read after one epoll_wait that reports them all. Each first read waits for that report
-// (net::stream_socket::await_first_report): tried at once it finds nothing. A turn takes at
-// most a batch, so that a flood of connections does not starve the requests of others.
-void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) {
+enum class accept_turn { drained, full, paused, closed };
+
+// One turn of accept_queued: up to `batch` connections.
+accept_turn accept_batch(worker& w, asio::ip::tcp::acceptor& acceptor) {
   constexpr int batch = 64;
   for (int i = 0; i < batch; ++i) {
     asio::ip::tcp::endpoint from;  // from accept itself: no getpeername
@@ -145,43 +172,68 @@ void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) {
     if (fd < 0) {
       switch (errno) {
         case EAGAIN:
-          wait_to_accept(w, acceptor);
-          return;
-        case EMFILE:
-        case ENFILE:
-        case ENOBUFS:
-        case ENOMEM:
-          pause_accepting(w, acceptor);
-          return;
+          return accept_turn::drained;
         case EBADF:
         case EINVAL:
         case ENOTSOCK:
           // The listener is closed (a drain) or broken: nothing more to accept from it.
-          return;
-        default:
-          // ECONNABORTED, EINTR, or a network error pending on the new connection, which
-          // accept(2) says to treat as EAGAIN would be treated, by trying again.
+          return accept_turn::closed;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+        case EPERM:
+        case ENETDOWN:
+        case ENETUNREACH:
+        case EHOSTDOWN:
+        case EHOSTUNREACH:
+        case ENONET:
+        case ENOPROTOOPT:
+        case EOPNOTSUPP:
+          // This connection failed, or a network error was pending on it, which accept(2)
+          // says to treat as EAGAIN would be treated, by trying again.
           continue;
+        default:
+          // Out of descriptors (EMFILE, ENFILE) or memory (ENOBUFS, ENOMEM), or worse.
+          return accept_turn::paused;
       }
     }
     from.resize(std::min<std::size_t>(length, from.capacity()));
-    asio::ip::tcp::socket socket(w.io);
-    asio::error_code ec;
-    socket.assign(from.protocol(), fd, ec);
-    if (ec) {
-      ::close(fd);
-      continue;
-    }
     try {
-      admit(w, std::move(socket), from);
+      admit(w, fd, from);
     } catch (const std::exception& e) {
-      // Out of memory, say: this connection closes, and the listener goes on.
+      // Out of memory, say: this connection is closed, and the listener goes on.
       std::fprintf(stderr, "herald: cannot take a connection: %s\n", e.what());
     }
   }
-  asio::post(w.io, [&w, &acceptor] {
-    if (acceptor.is_open()) accept_queued(w, acceptor);
-  });
+  return accept_turn::full;
+}
+
+// Accepts what the listener's queue holds, as nginx's multi_accept and h2o do: the connections
+// of one wakeup are registered together, and their requests, which follow the connections,
+// are read after one epoll_wait that reports them all. Each first read waits for that report
+// (net::stream_socket::await_first_report): tried at once it finds nothing. A turn takes at
+// most a batch, so that a flood of connections does not starve the requests of others. A
+// completion handler, it throws nothing: that would end the worker's io_context.
+void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) noexcept {
+  try {
+    switch (accept_batch(w, acceptor)) {
+      case accept_turn::drained:
+        wait_to_accept(w, acceptor);
+        return;
+      case accept_turn::full:
+        asio::post(w.io, [&w, &acceptor] {
+          if (acceptor.is_open()) accept_queued(w, acceptor);
+        });
+        return;
+      case accept_turn::paused:
+        pause_accepting(w, acceptor);
+        return;
+      case accept_turn::closed:
+        return;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "herald: stopped accepting on a listener: %s\n", e.what());
+  }
 }
 
 // Closes idle connections as they become idle, until none is left or the grace period ends.

@@ -254,10 +254,17 @@ TEST_F(StreamSocket, SendNowToAResetPeerIsAnErrorAndNoSignal) {
   EXPECT_TRUE(put.error);  // EPIPE or ECONNRESET; a SIGPIPE would have ended the test
 }
 
-TEST_F(StreamSocket, AnAdoptedSocketIsKnownNonBlockingWithoutBeingSet) {
-  accept_as_the_server_does();
+TEST_F(StreamSocket, AdoptingMakesNoSystemCall) {
+  // Asio takes the socket for non-blocking, as accept4(SOCK_NONBLOCK) made it, without the
+  // ioctl that would make it so: a socket accepted blocking stays blocking.
+  server_.reset();
+  peer_.close();
+  peer_.connect(acceptor_.local_endpoint());
+  server_.emplace(acceptor_.accept());
+  ASSERT_EQ(::fcntl(server_->native_handle(), F_GETFL) & O_NONBLOCK, 0);
+  server_->adopt_accepted();
   EXPECT_TRUE(server_->native_non_blocking());
-  EXPECT_NE(::fcntl(server_->native_handle(), F_GETFL) & O_NONBLOCK, 0);
+  EXPECT_EQ(::fcntl(server_->native_handle(), F_GETFL) & O_NONBLOCK, 0);
 }
 
 TEST_F(StreamSocket, AnAwaitedFirstReadTakesWhatCameBeforeTheRegistration) {
