@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 #include <charconv>
 #include <csignal>
@@ -55,6 +56,15 @@ void apply_config(CLI::App& cmd, serve_options& o) {
   for (handlers::path_rule& rule : file.rules) o.files.rules.add(std::move(rule));
 }
 
+// As Go's runtime does, and nginx's worker_rlimit_nofile: the soft limit on open files (1024
+// on most systems) is too low for a server's connections and its open-file cache, and the
+// hard limit is what the administrator allows. Failing to raise it changes nothing.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
 
 }  // namespace
 
@@ -227,6 +237,7 @@ int run_serve(serve_options& o, std::ostream& err) {
     if (o.lab) routes.mount(o.lab_options.prefix.empty() ? "/" : o.lab_options.prefix, lab);
     // Without the lab the files need no router in their path.
     server::handler& handler = o.lab ? static_cast<server::handler&>(routes) : file_handler;
+    raise_open_file_limit();
     server::server s(o.server, handler);
     s.start();
     s.run_until_signalled([&] {

@@ -444,6 +444,18 @@ void remember(const std::string& relative, cached_path entry) {
   cache.insert_or_assign(relative, std::move(entry));
 }
 
+// open_beneath, but out of descriptors the worker's cache lets go of those it holds (a response
+// being sent keeps its own) and the open is tried once more: without it, a worker that has
+// cached as many files as the process may open could open no other.
+int open_served(int root_fd, const char* path, int flags) {
+  int fd = open_beneath(root_fd, path, flags);
+  if (fd < 0 && (errno == EMFILE || errno == ENFILE) && !worker_cache().empty()) {
+    worker_cache().clear();
+    fd = open_beneath(root_fd, path, flags);
+  }
+  return fd;
+}
+
 std::atomic<std::uint64_t> next_static_files_id{1};
 
 // Whether a request can name the file `name`: the same mapping a request goes through gives
@@ -505,7 +517,7 @@ std::vector<listing_entry> read_entries(int root_fd, int dir_fd, const std::stri
     if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISLNK(st.st_mode)) {
       // Shown as what it leads to, if that lies beneath the root (else it would be 403).
-      const int target = open_beneath(root_fd, join_path(relative, name).c_str(), read_flags);
+      const int target = open_served(root_fd, join_path(relative, name).c_str(), read_flags);
       if (target < 0) continue;
       const bool ok = ::fstat(target, &st) == 0;
       ::close(target);
@@ -791,7 +803,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   const auto now = server::coarse_steady_now();
   if (std::unique_ptr<server::resource> cached = cached_resource(r, mapped, now)) return cached;
 
-  const int fd = open_beneath(root_fd_, relative.empty() ? "." : relative.c_str(), read_flags);
+  const int fd = open_served(root_fd_, relative.empty() ? "." : relative.c_str(), read_flags);
   if (fd < 0) {
     const int error = errno;
     if (error == ENOENT && options_.multiviews && !mapped.directory && !relative.empty())
@@ -820,7 +832,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     }
     if (!relative.empty()) path += '/';
     file = join_path(relative, options_.index);
-    const int index = open_beneath(root_fd_, file.c_str(), read_flags);
+    const int index = open_served(root_fd_, file.c_str(), read_flags);
     if (index < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM))
       return answer(kind::unavailable);
     struct stat index_st {};
@@ -848,7 +860,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     for (const sibling_kind& k : sibling_kinds) {
       sibling = file;
       sibling += k.suffix;
-      const int sibling_fd = open_beneath(root_fd_, sibling.c_str(), read_flags);
+      const int sibling_fd = open_served(root_fd_, sibling.c_str(), read_flags);
       if (sibling_fd < 0) continue;
       shared_fd sibling_owner = adopt(sibling_fd);
       struct stat sibling_st {};
@@ -872,8 +884,7 @@ std::unique_ptr<server::resource> static_files::locate_views(const std::string& 
   const std::string_view base =
       std::string_view(relative).substr(slash == std::string::npos ? 0 : slash + 1);
 
-  const int dir_fd =
-      open_beneath(root_fd_, directory.empty() ? "." : directory.c_str(), read_flags);
+  const int dir_fd = open_served(root_fd_, directory.empty() ? "." : directory.c_str(), read_flags);
   if (dir_fd < 0) return nullptr;
   DIR* dir = ::fdopendir(dir_fd);
   if (dir == nullptr) {
@@ -921,7 +932,7 @@ std::unique_ptr<server::resource> static_files::locate_views(const std::string& 
   set->offers_choice = options_.offer_choice;
   for (view_name& view : names) {
     const std::string file = join_path(directory, view.name);
-    const int fd = open_beneath(root_fd_, file.c_str(), read_flags);
+    const int fd = open_served(root_fd_, file.c_str(), read_flags);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
         return answer(answer_resource::kind::unavailable);

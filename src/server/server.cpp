@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <system_error>
 #include <thread>
@@ -112,7 +114,8 @@ void deny(worker& w, asio::ip::tcp::socket socket, std::string peer) {
 }
 
 // A connection accept4 just made: `fd` is its descriptor, which this closes or hands on.
-void admit(worker& w, int fd, const asio::ip::tcp::endpoint& from) {
+// `refuse`: answer 503 whatever the count of connections.
+void admit(worker& w, int fd, const asio::ip::tcp::endpoint& from, bool refuse) {
   const options& opts = w.context.opts;
   std::string peer;
   std::optional<asio::ip::tcp::socket> socket;
@@ -132,7 +135,8 @@ void admit(worker& w, int fd, const asio::ip::tcp::endpoint& from) {
   }
   // A parked connection still holds its descriptor, so it counts; a woken one was admitted
   // long ago and is never refused.
-  if (w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
+  if (refuse ||
+      w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
     auto c = std::make_shared<connection>(std::move(*socket), std::move(peer), w.context);
     co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
     return;
@@ -198,12 +202,17 @@ accept_turn accept_batch(worker& w, asio::ip::tcp::acceptor& acceptor) {
       }
     }
     from.resize(std::min<std::size_t>(length, from.capacity()));
+    // Nearly out of descriptors (worker_context::descriptor_ceiling): this one is refused,
+    // and the rest wait in the kernel's queue until connections close, as nginx stops
+    // accepting when its worker_connections run out.
+    const bool last_descriptors = fd >= w.context.descriptor_ceiling;
     try {
-      admit(w, fd, from);
+      admit(w, fd, from, last_descriptors);
     } catch (const std::exception& e) {
       // Out of memory, say: this connection is closed, and the listener goes on.
       std::fprintf(stderr, "herald: cannot take a connection: %s\n", e.what());
     }
+    if (last_descriptors) return accept_turn::paused;
   }
   return accept_turn::full;
 }
@@ -257,6 +266,20 @@ asio::awaitable<void> drain_worker(worker& w) {
 // From any thread: the worker's io_context may be stopped only on its own thread.
 void stop_worker(worker& w) {
   w.mail.post([&io = w.io] { io.stop(); });
+}
+
+// The number from which a new connection's descriptor leaves too few for the files of the
+// connections already in: an eighth of the process's limit on open files, 16 at least and
+// 256 at most, stays free. Without it a burst of connections up to the limit would leave
+// none for opening files, and every request would fail; with it the burst's last
+// connections are told 503 and Retry-After.
+int descriptor_ceiling() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return std::numeric_limits<int>::max();
+  const auto open_files = static_cast<long long>(std::min<rlim_t>(limit.rlim_cur, 1 << 30));
+  const long long reserve = std::clamp(open_files / 8, 16LL, 256LL);
+  return static_cast<int>(std::max(open_files - reserve, 1LL));
 }
 
 }  // namespace
@@ -318,10 +341,12 @@ class signals_blocked {
 
 void server::start() {
   impl& s = *impl_;
+  const int ceiling = descriptor_ceiling();
   if (s.opts.access_log) s.log = std::make_unique<access_log>(s.opts.access_log_path, s.opts.log_format);
   unsigned count = s.opts.workers != 0 ? s.opts.workers : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < count; ++i)
     s.workers.push_back(std::make_unique<worker>(s.opts, s.h, s.log.get(), s.slow_work));
+  for (auto& w : s.workers) w->context.descriptor_ceiling = ceiling;
 
   // The first worker binds each address; with port 0 the kernel picks one, which the other
   // workers then share through SO_REUSEPORT.

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -40,6 +41,10 @@ struct worker_context {
   std::vector<std::string> spare_buffers;  // buffers lent to connections (connection.cpp)
   std::uint64_t reads = 0;                 // successful reads on this worker: request::arrival
   net::mailbox* mail = nullptr;            // how other threads hand this worker work
+  // A new connection whose descriptor is numbered this high or higher is refused (503) and
+  // accepting pauses: the kernel hands out the lowest free number, so every one below is in
+  // use, and the few left are kept for the files of the connections already in (server.cpp).
+  int descriptor_ceiling = std::numeric_limits<int>::max();
 };
 
 }  // namespace herald::server

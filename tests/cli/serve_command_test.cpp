@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <optional>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -143,8 +144,15 @@ TEST(ServeCommand, MissingDirectoryIsAUsageError) {
 // `herald serve` in a child process, its standard error read through a pipe.
 class serve_process {
  public:
-  explicit serve_process(std::vector<std::string> args) {
+  // `open_files`: the process's limit on open descriptors, soft and hard, when set.
+  explicit serve_process(std::vector<std::string> args, std::optional<int> open_files = {}) {
     args.insert(args.begin(), {HERALD_BINARY, "serve"});
+    if (open_files) {
+      // A shell sets the limit and becomes herald: posix_spawn cannot set one.
+      args.insert(
+          args.begin(),
+          {"/bin/sh", "-c", "ulimit -n " + std::to_string(*open_files) + " && exec \"$@\"", "sh"});
+    }
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -154,7 +162,7 @@ class serve_process {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    int rc = ::posix_spawn(&pid_, HERALD_BINARY, &actions, nullptr, argv.data(), environ);
+    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
     err_fd_ = fds[0];
@@ -264,6 +272,51 @@ TEST_F(ServeProgram, ServesTheDirectoryUntilSigterm) {
   ASSERT_TRUE(p.wait_until_catching(SIGTERM));
   EXPECT_EQ(p.stop_with(SIGTERM), 0) << p.output();
   EXPECT_TRUE(c.wait_closed(1s)) << "the idle connection closes on SIGTERM";
+}
+
+TEST_F(ServeProgram, ABurstBeyondTheDescriptorLimitLeavesRoomForTheFilesOfThoseServed) {
+  // With 64 descriptors, 100 connections at once, each asking for a file herald must open: the
+  // connections that would take the last descriptors are refused with 503 and Retry-After,
+  // the others wait in the kernel's queue, and no request fails for want of a descriptor to
+  // open its file with (a 503 saying the resource is unavailable, or a 500).
+  constexpr int connections = 100;
+  for (int i = 0; i < connections; ++i)
+    dir_.write("www/f" + std::to_string(i) + ".txt", "file " + std::to_string(i) + "\n");
+  serve_process p({(dir_.path() / "www").string(), "--listen", "127.0.0.1:0", "--workers", "1",
+                   "--no-access-log"},
+                  64);
+  ASSERT_TRUE(p.running());
+  ASSERT_TRUE(p.wait_for_output("/\n")) << p.output();
+  const unsigned short port = port_in(p.output());
+  ASSERT_NE(port, 0) << p.output();
+  std::vector<test::raw_client> clients;
+  for (int i = 0; i < connections; ++i) {
+    clients.emplace_back(port, 10s);
+    ASSERT_TRUE(clients.back().send(test::raw_request("GET", "/f" + std::to_string(i) + ".txt")));
+  }
+  int served = 0;
+  int refused = 0;
+  for (int i = 0; i < connections; ++i) {
+    auto r = clients[static_cast<std::size_t>(i)].read_response("GET", 10s);
+    ASSERT_TRUE(r) << i;
+    if (r->status == 200) {
+      EXPECT_EQ(r->body, "file " + std::to_string(i) + "\n");
+      ++served;
+    } else {
+      ASSERT_EQ(r->status, 503) << i << ": " << r->body;
+      EXPECT_TRUE(r->has("Retry-After"));
+      EXPECT_THAT(r->body, HasSubstr("too many connections")) << i;
+      ++refused;
+    }
+    clients[static_cast<std::size_t>(i)].close();
+  }
+  EXPECT_GT(served, 0);
+  EXPECT_GT(refused, 0) << "64 descriptors cannot hold 100 connections at once";
+  test::raw_client after(port);
+  ASSERT_TRUE(after.send(test::raw_request("GET", "/f0.txt")));
+  auto r = after.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 // Once `herald serve` has said where it serves, a supervisor may stop it at once: SIGTERM must

@@ -46,8 +46,8 @@
 //   modification and change times): an edit, a replacement by rename or a removal is seen at
 //   once (requests that arrived in one read, a pipelined batch, share one stat). Precompressed
 //   siblings are looked up again at most a second later. Up to 1024 paths per worker; when full,
-//   the cache starts over. `file_cache_valid` trades that exactness for one system call less per
-//   request.
+//   or when an open finds no descriptor left (EMFILE), the cache starts over. `file_cache_valid`
+//   trades that exactness for one system call less per request.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
