@@ -75,24 +75,31 @@ void start_connection(worker& w, asio::ip::tcp::socket socket, std::string peer,
   c->start(how);
 }
 
-// Owns p.fd from its first line (idle_parking::wake_handler) and throws nothing: whatever
-// fails closes the descriptor once, here or through the socket that holds it.
-void wake_parked(worker& w, const idle_parking::parked& p) noexcept {
+// A socket that owns `fd`, registered with the worker's reactor. If that fails (out of
+// memory, say), `fd` is closed and the exception passes on: either way it is closed once.
+asio::ip::tcp::socket socket_for(worker& w, int fd, const asio::ip::tcp& protocol) {
   std::optional<asio::ip::tcp::socket> socket;
   try {
     socket.emplace(w.io);
     asio::error_code ec;
-    socket->assign(p.v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), p.fd, ec);
+    socket->assign(protocol, fd, ec);
     if (ec) throw std::system_error(ec);
-  } catch (const std::exception&) {
-    ::close(p.fd);
-    return;
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
+  return std::move(*socket);
+}
+
+// Owns p.fd from its first line (idle_parking::wake_handler) and throws nothing.
+void wake_parked(worker& w, const idle_parking::parked& p) noexcept {
   try {
+    asio::ip::tcp::socket socket =
+        socket_for(w, p.fd, p.v6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4());
     asio::error_code ec;
-    const asio::ip::tcp::endpoint peer = socket->remote_endpoint(ec);
+    const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
     if (ec) return;  // the client is gone; the socket closes the descriptor
-    start_connection(w, std::move(*socket), net::address_text(peer.address()), p.requests_served,
+    start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served,
                      connection::arrival::woken);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "herald: cannot resume a connection: %s\n", e.what());
@@ -117,31 +124,21 @@ void deny(worker& w, asio::ip::tcp::socket socket, std::string peer) {
 // `refuse`: answer 503 whatever the count of connections.
 void admit(worker& w, int fd, const asio::ip::tcp::endpoint& from, bool refuse) {
   const options& opts = w.context.opts;
-  std::string peer;
-  std::optional<asio::ip::tcp::socket> socket;
-  try {
-    peer = net::address_text(from.address());
-    socket.emplace(w.io);
-    asio::error_code ec;
-    socket->assign(from.protocol(), fd, ec);
-    if (ec) throw std::system_error(ec);
-  } catch (...) {
-    if (!socket || !socket->is_open()) ::close(fd);
-    throw;
-  }
+  asio::ip::tcp::socket socket = socket_for(w, fd, from.protocol());
+  std::string peer = net::address_text(from.address());
   if (std::find(opts.deny_peers.begin(), opts.deny_peers.end(), peer) != opts.deny_peers.end()) {
-    deny(w, std::move(*socket), std::move(peer));
+    deny(w, std::move(socket), std::move(peer));
     return;
   }
   // A parked connection still holds its descriptor, so it counts; a woken one was admitted
   // long ago and is never refused.
   if (refuse ||
       w.context.connections.size() + w.parking.size() >= opts.max_connections_per_worker) {
-    auto c = std::make_shared<connection>(std::move(*socket), std::move(peer), w.context);
+    auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context);
     co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
     return;
   }
-  start_connection(w, std::move(*socket), std::move(peer), 0, connection::arrival::accepted);
+  start_connection(w, std::move(socket), std::move(peer), 0, connection::arrival::accepted);
 }
 
 void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) noexcept;

@@ -76,6 +76,19 @@ class StreamSocket : public testing::Test {
 
   std::string text(std::size_t n) const { return std::string(room_.data(), n); }
 
+  // A read started before: it must still wait once the reactor has seen everything so far,
+  // and complete with `expected` once `sent` arrives.
+  void expect_waiting_until_sent(std::optional<read_outcome>& outcome, std::string_view sent,
+                                 std::string_view expected) {
+    settle();
+    EXPECT_FALSE(outcome);
+    peer_sends(sent);
+    run_until([&] { return outcome.has_value(); }, 1s);
+    ASSERT_TRUE(outcome);
+    EXPECT_FALSE(outcome->ec);
+    EXPECT_EQ(text(outcome->n), expected);
+  }
+
   // The fixture's connection replaced by one accepted as herald's server accepts: accept4
   // with SOCK_NONBLOCK, assigned, adopted. `before_registration` arrives before the accept.
   void accept_as_the_server_does(std::string_view before_registration = {}) {
@@ -115,13 +128,7 @@ TEST_F(StreamSocket, AfterAReadThatEmptiedTheSocketTheNextWaitsForTheNextArrival
   ASSERT_TRUE(first);
   std::optional<read_outcome> next;
   start_read(false, next);
-  settle();
-  EXPECT_FALSE(next);
-  peer_sends("second");
-  run_until([&] { return next.has_value(); }, 1s);
-  ASSERT_TRUE(next);
-  EXPECT_FALSE(next->ec);
-  EXPECT_EQ(text(next->n), "second");
+  expect_waiting_until_sent(next, "second", "second");
 }
 
 TEST_F(StreamSocket, OctetsThatArriveBetweenTwoReadsAreNotMissed) {
@@ -283,12 +290,7 @@ TEST_F(StreamSocket, AnAwaitedFirstReadWaitsForTheRequest) {
   server_->await_first_report();
   std::optional<read_outcome> outcome;
   start_read(false, outcome);
-  settle();
-  EXPECT_FALSE(outcome);
-  peer_sends("late request");
-  run_until([&] { return outcome.has_value(); }, 1s);
-  ASSERT_TRUE(outcome);
-  EXPECT_EQ(text(outcome->n), "late request");
+  expect_waiting_until_sent(outcome, "late request", "late request");
 }
 
 TEST_F(StreamSocket, AnAwaitedFirstReadDoesNotTry) {
@@ -300,12 +302,7 @@ TEST_F(StreamSocket, AnAwaitedFirstReadDoesNotTry) {
   server_->await_first_report();
   std::optional<read_outcome> outcome;
   start_read(false, outcome);
-  settle();
-  EXPECT_FALSE(outcome);
-  peer_sends(" second");
-  run_until([&] { return outcome.has_value(); }, 1s);
-  ASSERT_TRUE(outcome);
-  EXPECT_EQ(text(outcome->n), "first second");
+  expect_waiting_until_sent(outcome, " second", "first second");
 }
 
 TEST_F(StreamSocket, OnlyTheFirstReadIsAwaited) {
