@@ -108,8 +108,9 @@ void add_serve_command(CLI::App& app, serve_options& o) {
   cmd->add_option("--send-timeout", o.send_timeout, "Seconds a slow reader may stall a response")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--file-cache-valid", o.file_cache_valid,
-                  "Seconds a worker serves a cached file without checking that its path still "
-                  "names it unchanged (0: check on every request)")
+                  "Seconds a worker serves a cached file that inotify cannot watch (NFS, a "
+                  "symbolic link on the way) without checking that its path still names it "
+                  "unchanged (0: check on every request)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--grace", o.grace, "Seconds requests in flight may finish after SIGTERM")
       ->capture_default_str()->check(CLI::NonNegativeNumber);

@@ -9,9 +9,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
+#include <linux/magic.h>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <system_error>
 #include <unistd.h>
 #include <unordered_map>
@@ -24,8 +28,10 @@
 #include <herald/core/syntax.hpp>
 #include <herald/handlers/static_files.hpp>
 #include <herald/server/clock.hpp>
+#include <herald/server/handler.hpp>
 
 #include "handlers/open_beneath.hpp"
+#include "net/change_watch.hpp"
 
 namespace herald::handlers {
 
@@ -394,14 +400,23 @@ class file_resource final : public path_resource {
 };
 
 // What locate_path found for a path that names a file (or a directory's index file), kept
-// per worker thread so the hot path takes no lock (DESIGN.md's share-nothing workers). A
-// request reuses it after one stat of the served file's path shows the same file unchanged:
-// inode, device, size, mode, modification and change times. Replacing, editing, touching or
-// removing the file is seen by the next request; a precompressed sibling created, changed
-// or removed beside an unchanged file is seen within `sibling_recheck`. Requests that arrived
-// together (server::request::arrival, a pipelined batch) share one stat. With
-// static_options::file_cache_valid, the stat is skipped for that long after the last one, and
-// a path that named nothing is remembered as missing for that long.
+// per worker thread so the hot path takes no lock (DESIGN.md's share-nothing workers).
+//
+// On a server's worker, for a file on a local file system reached through no symbolic link,
+// the worker's inotify watch of each directory on the way to the file tells the cache of any
+// change (a write, a touch, a chmod, a rename or removal of the file, of a precompressed
+// sibling or of a directory above it) before the worker reads the next request that epoll
+// reports: the entry is dropped then, and used until then with no system call. What inotify
+// does not see (a write through a hard link from outside the root, through a shared mapping)
+// is caught within `sibling_recheck`, when the path is looked up again from scratch.
+//
+// Elsewhere (NFS, FUSE and other file systems whose changes may come from another machine, a
+// symbolic link on the way, no inotify instance left) a request reuses the entry after one stat
+// of the served file's path shows the same file unchanged: inode, device, size, mode,
+// modification and change times. Requests that arrived together (server::request::arrival, a
+// pipelined batch) share one stat. With static_options::file_cache_valid, the stat is skipped
+// for that long after the last one, and a path that named nothing is remembered as missing for
+// that long.
 struct cached_path {
   std::uint64_t owner = 0;  // the static_files it belongs to (static_files::id_)
   bool directory = false;   // the request named a directory, "docs/"
@@ -413,6 +428,7 @@ struct cached_path {
   // What the path holds; null for a path that named nothing (kept only within
   // static_options::file_cache_valid).
   std::shared_ptr<const file_set> set;
+  bool watched = false;  // the worker's inotify watch covers it
 };
 
 constexpr auto sibling_recheck = std::chrono::seconds(1);
@@ -433,15 +449,163 @@ struct string_hash {
 
 using path_cache = std::unordered_map<std::string, cached_path, string_hash, std::equal_to<>>;
 
+// A directory beneath a static_files root that the worker's inotify watch covers.
+struct watched_directory {
+  std::uint64_t owner = 0;  // static_files::id_
+  std::string relative;     // "" for the root
+  auto operator<=>(const watched_directory&) const = default;
+};
+
+struct worker_files {
+  path_cache cache;
+  // Created on the first file cached on a server's worker thread; destroyed with the thread,
+  // before the worker's io_context.
+  std::optional<net::change_watch> watch;
+  bool watch_unavailable = false;  // no inotify instance left: every entry is checked by stat
+  std::map<watched_directory, int> watches;
+  std::unordered_map<int, std::vector<watched_directory>> directories;  // by watch
+};
+
+worker_files& this_worker_files() {
+  thread_local worker_files files;
+  return files;
+}
+
 path_cache& worker_cache() {
-  thread_local path_cache cache;
-  return cache;
+  return this_worker_files().cache;
+}
+
+void forget_watches(worker_files& w) {
+  if (w.watch)
+    for (const auto& [watch, dirs] : w.directories) w.watch->unwatch(watch);
+  w.watches.clear();
+  w.directories.clear();
+}
+
+// Starts a full cache over. Before watch_served, whose watches it would forget.
+void make_room() {
+  worker_files& w = this_worker_files();
+  if (w.cache.size() < max_cached_paths) return;
+  w.cache.clear();
+  forget_watches(w);
 }
 
 void remember(const std::string& relative, cached_path entry) {
-  path_cache& cache = worker_cache();
-  if (cache.size() >= max_cached_paths) cache.clear();
-  cache.insert_or_assign(relative, std::move(entry));
+  make_room();
+  worker_cache().insert_or_assign(relative, std::move(entry));
+}
+
+// Whether a change to `changed` can change what `path` names: it is the path, a directory
+// above it or, when `siblings`, a precompressed sibling ("a/x.txt.gz" for "a/x.txt").
+bool affected_by(std::string_view path, std::string_view changed, bool siblings) {
+  if (changed.empty()) return true;  // the root
+  if (path.starts_with(changed))
+    return path.size() == changed.size() || path[changed.size()] == '/';
+  return siblings && changed.starts_with(path) && changed[path.size()] == '.';
+}
+
+// The watches of `changed` and of the directories beneath it end: they would report what
+// happens under names that no longer lead there.
+void forget_watches_beneath(worker_files& w, std::uint64_t owner, std::string_view changed) {
+  for (auto it = w.watches.begin(); it != w.watches.end();) {
+    if (it->first.owner != owner || !affected_by(it->first.relative, changed, false)) {
+      ++it;
+      continue;
+    }
+    const int watch = it->second;
+    std::vector<watched_directory>& dirs = w.directories[watch];
+    std::erase(dirs, it->first);
+    if (dirs.empty()) {
+      w.directories.erase(watch);
+      w.watch->unwatch(watch);
+    }
+    it = w.watches.erase(it);
+  }
+}
+
+void on_change(int watch, std::string_view name) noexcept {
+  worker_files& w = this_worker_files();
+  try {
+    if (watch == net::change_watch::lost) throw std::runtime_error("inotify lost events");
+    const auto found = w.directories.find(watch);
+    if (found == w.directories.end()) return;  // a watch already forgotten
+    const std::vector<watched_directory> dirs = found->second;
+    for (const watched_directory& dir : dirs) {
+      const std::string changed = name.empty() ? dir.relative : join_path(dir.relative, name);
+      std::erase_if(w.cache, [&](const auto& item) {
+        const cached_path& entry = item.second;
+        return entry.owner == dir.owner && (affected_by(entry.served, changed, true) ||
+                                            affected_by(item.first, changed, false));
+      });
+      forget_watches_beneath(w, dir.owner, changed);
+    }
+  } catch (const std::exception&) {
+    // Whatever the cache holds may be stale now.
+    w.cache.clear();
+    forget_watches(w);
+  }
+}
+
+net::change_watch* worker_watch() {
+  worker_files& w = this_worker_files();
+  if (w.watch) return &*w.watch;
+  asio::io_context* loop = server::this_worker_loop();
+  if (loop == nullptr || w.watch_unavailable) return nullptr;
+  try {
+    w.watch.emplace(*loop, on_change);
+  } catch (const std::system_error&) {
+    w.watch_unavailable = true;
+    return nullptr;
+  }
+  return &*w.watch;
+}
+
+// File systems whose every change passes through this kernel, which inotify therefore reports.
+bool changes_are_local(int fd) {
+  struct statfs fs {};
+  if (::fstatfs(fd, &fs) != 0) return false;
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case EXT4_SUPER_MAGIC:  // ext2, ext3 and ext4 share it
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+    case RAMFS_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:  // a container's image: its lower layers do not change
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Whether the worker's inotify watch now covers `served`, beneath the root `root_fd`: the
+// file `st` that the descriptor `fd` holds. Each directory on the way is watched under its name,
+// not followed if it is a symbolic link, from the root down.
+bool watch_served(std::uint64_t owner, int root_fd, const std::string& served, int fd,
+                  const struct stat& st) {
+  net::change_watch* watch = worker_watch();
+  if (watch == nullptr || !changes_are_local(fd)) return false;
+  worker_files& w = this_worker_files();
+  const std::string root = "/proc/self/fd/" + std::to_string(root_fd) + "/";
+  std::size_t end = 0;  // the directories "", "a", "a/b" of "a/b/x.txt"
+  for (;;) {
+    watched_directory dir{owner, served.substr(0, end)};
+    if (!w.watches.contains(dir)) {
+      const std::string path = root + (dir.relative.empty() ? "." : dir.relative);
+      const int id = watch->watch_directory(path.c_str());
+      if (id < 0) return false;
+      w.directories[id].push_back(dir);
+      w.watches.emplace(std::move(dir), id);
+    }
+    const std::size_t slash = served.find('/', end == 0 ? 0 : end + 1);
+    if (slash == std::string::npos) break;
+    end = slash;
+  }
+  // The watches came after the open, so a change in between went unreported: the path must
+  // still name the file opened, and not through a symbolic link.
+  struct stat current {};
+  return ::fstatat(root_fd, served.c_str(), &current, AT_SYMLINK_NOFOLLOW) == 0 &&
+         same_file(current, st);
 }
 
 // open_beneath, but out of descriptors the worker's cache lets go of those it holds (a response
@@ -778,7 +942,7 @@ std::unique_ptr<server::resource> static_files::cached_resource(
         return answer(answer_resource::kind::missing);
     } else if (now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
                                           sibling_recheck, options_.file_cache_valid)) {
-      if (now - entry.checked < options_.file_cache_valid ||
+      if (entry.watched || now - entry.checked < options_.file_cache_valid ||
           (r.arrival != 0 && r.arrival == entry.checked_arrival))
         return std::make_unique<file_resource>(entry.set);
       struct stat current {};
@@ -872,9 +1036,12 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   }
   set->files.emplace_back(std::move(owner), st, content_type, std::string_view{});
   set->offer_codings();
-  if (set->consistent())
-    remember(relative,
-             cached_path{id_, mapped.directory, std::move(file), st, now, now, r.arrival, set});
+  if (set->consistent()) {
+    make_room();
+    const bool watched = watch_served(id_, root_fd_, file, *set->files.back().fd, st);
+    remember(relative, cached_path{id_, mapped.directory, std::move(file), st, now, now, r.arrival,
+                                   set, watched});
+  }
   return std::make_unique<file_resource>(std::move(set));
 }
 

@@ -279,7 +279,13 @@ int descriptor_ceiling() {
   return static_cast<int>(std::max(open_files - reserve, 1LL));
 }
 
+thread_local asio::io_context* worker_loop = nullptr;
+
 }  // namespace
+
+asio::io_context* this_worker_loop() {
+  return worker_loop;
+}
 
 struct server::impl {
   impl(options o, handler& handler_ref) : opts(std::move(o)), h(handler_ref) {}
@@ -360,7 +366,11 @@ void server::start() {
   for (auto& w : s.workers) {
     for (auto& acceptor : w->acceptors)
       asio::post(w->io, [&w = *w, &acceptor] { accept_queued(w, acceptor); });
-    w->thread = std::thread([&io = w->io] { io.run(); });
+    w->thread = std::thread([&io = w->io] {
+      worker_loop = &io;
+      io.run();
+      worker_loop = nullptr;
+    });
   }
 }
 

@@ -41,13 +41,18 @@
 //   that descriptor, and the engine checks the content produced against them; a file that
 //   shrinks under sendfile ends the connection (connection.cpp).
 // - An open-file cache per worker thread (no lock): a path that named a file, or a
-//   directory's index file, keeps its descriptors, metadata and snapshot. The next request for
-//   it costs one stat of the path, compared with the cached file (inode, device, size, mode,
-//   modification and change times): an edit, a replacement by rename or a removal is seen at
-//   once (requests that arrived in one read, a pipelined batch, share one stat). Precompressed
-//   siblings are looked up again at most a second later. Up to 1024 paths per worker; when full,
-//   or when an open finds no descriptor left (EMFILE), the cache starts over. `file_cache_valid`
-//   trades that exactness for one system call less per request.
+//   directory's index file, keeps its descriptors, metadata and snapshot. On a server's worker,
+//   for a file on a local file system reached through no symbolic link, the next request for
+//   it costs no system call: the worker's inotify watch of the directories on the way reports
+//   an edit, a touch, a replacement by rename, a removal, a precompressed sibling that comes or
+//   goes, or a directory above renamed, before the worker reads a request that arrives after it.
+//   Elsewhere the next request costs one stat of the path, compared with the cached file
+//   (inode, device, size, mode, modification and change times), which sees the same changes
+//   (requests that arrived in one read, a pipelined batch, share one stat). Either way each path
+//   is looked up again from scratch at least once a second, which catches what neither sees (a
+//   write through a hard link from outside the root). Up to 1024 paths per worker; when full,
+//   or when an open finds no descriptor left (EMFILE), the cache starts over. Where the stat is
+//   made, `file_cache_valid` trades that exactness for one system call less per request.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
@@ -106,9 +111,10 @@ struct static_options {
   // list of them and Location of the first, instead of the first (RFC 9110 §15.4.1).
   bool offer_choice = false;
   // How long a worker serves a cached file without the stat that checks its path (nginx's
-  // open_file_cache_valid): a change is then seen within this time, or within a second for a
-  // precompressed sibling, whichever is longer; a path that named nothing stays 404 as long
-  // (nginx's open_file_cache_errors). 0: every request checks (the default).
+  // open_file_cache_valid), where the worker's inotify watch cannot cover it: a change is then
+  // seen within this time, or within a second for a precompressed sibling, whichever is longer.
+  // A path that named nothing stays 404 as long (nginx's open_file_cache_errors). 0: every
+  // request checks (the default).
   std::chrono::milliseconds file_cache_valid{0};
   std::vector<cache_rule> cache_rules;  // the first match wins; none matching: no Cache-Control
   path_rules rules;                     // gone, blocked, redirect, ... (path_rules.hpp)

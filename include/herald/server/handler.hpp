@@ -17,7 +17,16 @@
 #include <herald/http1/message.hpp>
 #include <herald/server/response.hpp>
 
+namespace asio {
+class io_context;
+}
+
 namespace herald::server {
+
+// The event loop of the server worker running on the calling thread, for a handler that keeps
+// per-worker state fed by events of its own (the file cache's inotify watch); null on a thread
+// that is not a worker's.
+asio::io_context* this_worker_loop();
 
 struct request {
   const http1::request_head& head;
