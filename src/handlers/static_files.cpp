@@ -9,10 +9,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
-#include <linux/magic.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -405,10 +405,14 @@ class file_resource final : public path_resource {
 // On a server's worker, for a file on a local file system reached through no symbolic link,
 // the worker's inotify watch of each directory on the way to the file tells the cache of any
 // change (a write, a touch, a chmod, a rename or removal of the file, of a precompressed
-// sibling or of a directory above it) before the worker reads the next request that epoll
-// reports: the entry is dropped then, and used until then with no system call. What inotify
-// does not see (a write through a hard link from outside the root, through a shared mapping)
-// is caught within `sibling_recheck`, when the path is looked up again from scratch.
+// sibling or of a directory above it), and of the creation of a path remembered as missing.
+// epoll reports descriptors in the order they became ready, so the report is handled before
+// any request whose arrival epoll reports later; a request read at once after the previous
+// response, or on a connection already ready before the change, can come first. The entry is
+// dropped then, and used until then with no system call. What inotify does not see (a write
+// through another name of the file, a hard link elsewhere; through a shared mapping; a mount
+// over a directory on the way) is caught within `sibling_recheck`, when the path is looked up
+// again from scratch.
 //
 // Elsewhere (NFS, FUSE and other file systems whose changes may come from another machine, a
 // symbolic link on the way, no inotify instance left) a request reuses the entry after one stat
@@ -456,14 +460,19 @@ struct watched_directory {
   auto operator<=>(const watched_directory&) const = default;
 };
 
+// Below this many watched directories a worker keeps those no cached path lies beneath any
+// more, for the paths that come back.
+constexpr std::size_t watches_kept = 256;
+
 struct worker_files {
   path_cache cache;
-  // Created on the first file cached on a server's worker thread; destroyed with the thread,
+  // Created on the first path cached on a server's worker thread; destroyed with the thread,
   // before the worker's io_context.
   std::optional<net::change_watch> watch;
   bool watch_unavailable = false;  // no inotify instance left: every entry is checked by stat
   std::map<watched_directory, int> watches;
   std::unordered_map<int, std::vector<watched_directory>> directories;  // by watch
+  std::size_t sweep_at = watches_kept;  // watches.size() that calls for sweep_watches
 };
 
 worker_files& this_worker_files() {
@@ -475,14 +484,37 @@ path_cache& worker_cache() {
   return this_worker_files().cache;
 }
 
+// "", "a" and "a/b" for "a/b/x.txt": the directories a path passes through, from the root.
+std::vector<std::string_view> directories_above(std::string_view path) {
+  std::vector<std::string_view> dirs{std::string_view{}};
+  for (std::size_t slash = path.find('/'); slash != std::string_view::npos;
+       slash = path.find('/', slash + 1))
+    dirs.push_back(path.substr(0, slash));
+  return dirs;
+}
+
 void forget_watches(worker_files& w) {
   if (w.watch)
     for (const auto& [watch, dirs] : w.directories) w.watch->unwatch(watch);
   w.watches.clear();
   w.directories.clear();
+  w.sweep_at = watches_kept;
 }
 
-// Starts a full cache over. Before watch_served, whose watches it would forget.
+// Ends the watch of one directory name (the kernel's watch too, once no name leads to it).
+std::map<watched_directory, int>::iterator forget_watch(
+    worker_files& w, std::map<watched_directory, int>::iterator it) {
+  const int watch = it->second;
+  std::vector<watched_directory>& dirs = w.directories[watch];
+  std::erase(dirs, it->first);
+  if (dirs.empty()) {
+    w.directories.erase(watch);
+    w.watch->unwatch(watch);
+  }
+  return w.watches.erase(it);
+}
+
+// Starts a full cache over. Before a path's watches are set up: starting over forgets them.
 void make_room() {
   worker_files& w = this_worker_files();
   if (w.cache.size() < max_cached_paths) return;
@@ -508,19 +540,26 @@ bool affected_by(std::string_view path, std::string_view changed, bool siblings)
 // happens under names that no longer lead there.
 void forget_watches_beneath(worker_files& w, std::uint64_t owner, std::string_view changed) {
   for (auto it = w.watches.begin(); it != w.watches.end();) {
-    if (it->first.owner != owner || !affected_by(it->first.relative, changed, false)) {
+    if (it->first.owner == owner && affected_by(it->first.relative, changed, false))
+      it = forget_watch(w, it);
+    else
       ++it;
-      continue;
-    }
-    const int watch = it->second;
-    std::vector<watched_directory>& dirs = w.directories[watch];
-    std::erase(dirs, it->first);
-    if (dirs.empty()) {
-      w.directories.erase(watch);
-      w.watch->unwatch(watch);
-    }
-    it = w.watches.erase(it);
   }
+}
+
+// Entries go (changed, looked up again, replaced) without their directories' watches, which
+// would otherwise pile up on every directory ever served, against the user's
+// max_user_watches; past twice what is needed, those no cached path lies beneath end.
+void sweep_watches(worker_files& w) {
+  if (w.watches.size() < w.sweep_at) return;
+  std::set<watched_directory> needed;
+  for (const auto& [relative, entry] : w.cache)
+    if (entry.watched)
+      for (std::string_view dir : directories_above(entry.set ? entry.served : relative))
+        needed.insert({entry.owner, std::string(dir)});
+  for (auto it = w.watches.begin(); it != w.watches.end();)
+    it = needed.contains(it->first) ? std::next(it) : forget_watch(w, it);
+  w.sweep_at = std::max(watches_kept, 2 * w.watches.size());
 }
 
 void on_change(int watch, std::string_view name) noexcept {
@@ -534,8 +573,9 @@ void on_change(int watch, std::string_view name) noexcept {
       const std::string changed = name.empty() ? dir.relative : join_path(dir.relative, name);
       std::erase_if(w.cache, [&](const auto& item) {
         const cached_path& entry = item.second;
-        return entry.owner == dir.owner && (affected_by(entry.served, changed, true) ||
-                                            affected_by(item.first, changed, false));
+        return entry.owner == dir.owner &&
+               ((entry.set && affected_by(entry.served, changed, true)) ||
+                affected_by(item.first, changed, false));
       });
       forget_watches_beneath(w, dir.owner, changed);
     }
@@ -548,34 +588,35 @@ void on_change(int watch, std::string_view name) noexcept {
 
 net::change_watch* worker_watch() {
   worker_files& w = this_worker_files();
-  if (w.watch) return &*w.watch;
-  asio::io_context* loop = server::this_worker_loop();
-  if (loop == nullptr || w.watch_unavailable) return nullptr;
-  try {
-    w.watch.emplace(*loop, on_change);
-  } catch (const std::system_error&) {
-    w.watch_unavailable = true;
-    return nullptr;
+  if (!w.watch) {
+    asio::io_context* loop = server::this_worker_loop();
+    if (loop == nullptr || w.watch_unavailable) return nullptr;
+    try {
+      w.watch.emplace(*loop, on_change);
+    } catch (const std::system_error&) {
+      w.watch_unavailable = true;
+      return nullptr;
+    }
   }
+  if (!w.watch->working()) return nullptr;
+  sweep_watches(w);
   return &*w.watch;
 }
 
-// File systems whose every change passes through this kernel, which inotify therefore reports.
-bool changes_are_local(int fd) {
-  struct statfs fs {};
-  if (::fstatfs(fd, &fs) != 0) return false;
-  switch (static_cast<unsigned long>(fs.f_type)) {
-    case EXT4_SUPER_MAGIC:  // ext2, ext3 and ext4 share it
-    case XFS_SUPER_MAGIC:
-    case BTRFS_SUPER_MAGIC:
-    case F2FS_SUPER_MAGIC:
-    case TMPFS_MAGIC:
-    case RAMFS_MAGIC:
-    case OVERLAYFS_SUPER_MAGIC:  // a container's image: its lower layers do not change
-      return true;
-    default:
-      return false;
-  }
+// Watches the directory `dir` beneath the root `root_fd` for `owner`: 0, or -1 with errno.
+int watch_directory(worker_files& w, net::change_watch& watch, std::uint64_t owner, int root_fd,
+                    std::string_view dir) {
+  watched_directory key{owner, std::string(dir)};
+  if (w.watches.contains(key)) return 0;
+  // The path names the directory through the root's descriptor, which stays the root if the
+  // root is renamed; a final "." keeps /proc's link to it from being watched instead.
+  const std::string path = "/proc/self/fd/" + std::to_string(root_fd) + "/" +
+                           (dir.empty() ? std::string(".") : key.relative);
+  const int id = watch.watch_directory(path.c_str());
+  if (id < 0) return -1;
+  w.directories[id].push_back(key);
+  w.watches.emplace(std::move(key), id);
+  return 0;
 }
 
 // Whether the worker's inotify watch now covers `served`, beneath the root `root_fd`: the
@@ -584,28 +625,42 @@ bool changes_are_local(int fd) {
 bool watch_served(std::uint64_t owner, int root_fd, const std::string& served, int fd,
                   const struct stat& st) {
   net::change_watch* watch = worker_watch();
-  if (watch == nullptr || !changes_are_local(fd)) return false;
+  struct statfs fs {};
+  if (watch == nullptr || ::fstatfs(fd, &fs) != 0 || !net::inotify_sees_every_change(fs))
+    return false;
   worker_files& w = this_worker_files();
-  const std::string root = "/proc/self/fd/" + std::to_string(root_fd) + "/";
-  std::size_t end = 0;  // the directories "", "a", "a/b" of "a/b/x.txt"
-  for (;;) {
-    watched_directory dir{owner, served.substr(0, end)};
-    if (!w.watches.contains(dir)) {
-      const std::string path = root + (dir.relative.empty() ? "." : dir.relative);
-      const int id = watch->watch_directory(path.c_str());
-      if (id < 0) return false;
-      w.directories[id].push_back(dir);
-      w.watches.emplace(std::move(dir), id);
-    }
-    const std::size_t slash = served.find('/', end == 0 ? 0 : end + 1);
-    if (slash == std::string::npos) break;
-    end = slash;
-  }
+  for (std::string_view dir : directories_above(served))
+    if (watch_directory(w, *watch, owner, root_fd, dir) != 0) return false;
   // The watches came after the open, so a change in between went unreported: the path must
   // still name the file opened, and not through a symbolic link.
   struct stat current {};
   return ::fstatat(root_fd, served.c_str(), &current, AT_SYMLINK_NOFOLLOW) == 0 &&
          same_file(current, st);
+}
+
+// Whether the worker's inotify watch now covers `relative`, beneath the root `root_fd`, which
+// names nothing: each directory on the way that exists is watched, so that the name that
+// would create the path is reported, and the path still names nothing.
+bool watch_missing(std::uint64_t owner, int root_fd, const std::string& relative) {
+  net::change_watch* watch = worker_watch();
+  if (watch == nullptr) return false;
+  worker_files& w = this_worker_files();
+  std::string_view deepest;
+  for (std::string_view dir : directories_above(relative)) {
+    if (watch_directory(w, *watch, owner, root_fd, dir) == 0) {
+      deepest = dir;
+      continue;
+    }
+    if (errno != ENOENT) return false;  // ENOTDIR: a symbolic link, whose target goes unwatched
+    break;
+  }
+  struct statfs fs {};
+  const std::string deepest_path = "/proc/self/fd/" + std::to_string(root_fd) + "/" +
+                                   (deepest.empty() ? std::string(".") : std::string(deepest));
+  if (::statfs(deepest_path.c_str(), &fs) != 0 || !net::inotify_sees_every_change(fs)) return false;
+  struct stat st {};
+  return ::fstatat(root_fd, relative.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+         (errno == ENOENT || errno == ENOTDIR);
 }
 
 // open_beneath, but out of descriptors the worker's cache lets go of those it holds (a response
@@ -937,11 +992,16 @@ std::unique_ptr<server::resource> static_files::cached_resource(
   if (hit == cache.end()) return nullptr;
   cached_path& entry = hit->second;
   if (entry.owner == id_ && entry.directory == mapped.directory) {
+    // A watched path is looked up again each `sibling_recheck` all the same, for the changes
+    // inotify does not report.
+    const std::chrono::steady_clock::duration kept =
+        entry.watched ? sibling_recheck
+                      : std::max<std::chrono::steady_clock::duration>(sibling_recheck,
+                                                                      options_.file_cache_valid);
     if (!entry.set) {
-      if (now - entry.resolved < options_.file_cache_valid)
+      if (now - entry.resolved < (entry.watched ? sibling_recheck : options_.file_cache_valid))
         return answer(answer_resource::kind::missing);
-    } else if (now - entry.resolved < std::max<std::chrono::steady_clock::duration>(
-                                          sibling_recheck, options_.file_cache_valid)) {
+    } else if (now - entry.resolved < kept) {
       if (entry.watched || now - entry.checked < options_.file_cache_valid ||
           (r.arrival != 0 && r.arrival == entry.checked_arrival))
         return std::make_unique<file_resource>(entry.set);
@@ -972,10 +1032,15 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     const int error = errno;
     if (error == ENOENT && options_.multiviews && !mapped.directory && !relative.empty())
       if (std::unique_ptr<server::resource> views = locate_views(relative)) return views;
-    // Within the window nginx's open_file_cache_errors would give it, a missing path stays
-    // missing without another open.
-    if (error == ENOENT && options_.file_cache_valid.count() > 0 && !options_.multiviews)
-      remember(relative, cached_path{id_, mapped.directory, {}, {}, now, now, 0, nullptr});
+    // While the watch would report its creation, or within the window nginx's
+    // open_file_cache_errors would give it, a missing path stays missing without another open.
+    if (error == ENOENT && !options_.multiviews) {
+      make_room();
+      const bool watched = watch_missing(id_, root_fd_, relative);
+      if (watched || options_.file_cache_valid.count() > 0)
+        remember(relative,
+                 cached_path{id_, mapped.directory, {}, {}, now, now, 0, nullptr, watched});
+    }
     return answer(kind_for_errno(error));
   }
   shared_fd owner = adopt(fd);

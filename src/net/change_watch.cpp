@@ -3,6 +3,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <linux/magic.h>
 #include <sys/inotify.h>
 #include <system_error>
 #include <unistd.h>
@@ -43,7 +44,13 @@ void change_watch::listen() {
   events_.async_wait(asio::posix::stream_descriptor::wait_read, [this](const asio::error_code& ec) {
     if (ec) return;  // closed: the worker is going away
     drain();
-    listen();
+    // A completion handler throws nothing: that would end the worker's event loop.
+    try {
+      listen();
+    } catch (const std::exception&) {
+      working_ = false;
+      changed_(lost, {});
+    }
   });
 }
 
@@ -65,6 +72,21 @@ void change_watch::drain() {
       changed_(event.wd, event.len != 0 ? std::string_view(name, ::strnlen(name, event.len))
                                         : std::string_view{});
     }
+  }
+}
+
+bool inotify_sees_every_change(const struct statfs& fs) {
+  switch (static_cast<unsigned long>(fs.f_type)) {
+    case EXT4_SUPER_MAGIC:  // ext2, ext3 and ext4 share it
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+    case RAMFS_MAGIC:
+    case OVERLAYFS_SUPER_MAGIC:  // a container's image: its lower layers do not change
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -7,6 +7,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <functional>
 #include <string_view>
+#include <sys/vfs.h>
 
 namespace herald::net {
 
@@ -30,6 +31,9 @@ class change_watch {
   // a symbolic link or a file, ENOSPC past max_user_watches).
   int watch_directory(const char* path);
   void unwatch(int watch);
+  // false once the watch could not wait for more events (no memory): it was told `lost`, and
+  // reports nothing more.
+  bool working() const { return working_; }
 
  private:
   void listen();
@@ -37,6 +41,12 @@ class change_watch {
 
   asio::posix::stream_descriptor events_;
   callback changed_;
+  bool working_ = true;
 };
+
+// Whether every change to the file system passes through this kernel, so that inotify reports
+// it: not so for NFS, CIFS, FUSE and the like, whose files another machine or process can
+// change behind the kernel's back.
+bool inotify_sees_every_change(const struct statfs& fs);
 
 }  // namespace herald::net

@@ -45,14 +45,16 @@
 //   for a file on a local file system reached through no symbolic link, the next request for
 //   it costs no system call: the worker's inotify watch of the directories on the way reports
 //   an edit, a touch, a replacement by rename, a removal, a precompressed sibling that comes or
-//   goes, or a directory above renamed, before the worker reads a request that arrives after it.
-//   Elsewhere the next request costs one stat of the path, compared with the cached file
-//   (inode, device, size, mode, modification and change times), which sees the same changes
-//   (requests that arrived in one read, a pipelined batch, share one stat). Either way each path
-//   is looked up again from scratch at least once a second, which catches what neither sees (a
-//   write through a hard link from outside the root). Up to 1024 paths per worker; when full,
-//   or when an open finds no descriptor left (EMFILE), the cache starts over. Where the stat is
-//   made, `file_cache_valid` trades that exactness for one system call less per request.
+//   goes, or a directory above renamed, in practice before the next request (exactly: before
+//   any request whose arrival epoll reports later). A path that named nothing is remembered
+//   the same way, until something creates it. Elsewhere the next request costs one stat of the
+//   path, compared with the cached file (inode, device, size, mode, modification and change
+//   times), which sees the same changes (requests that arrived in one read, a pipelined batch,
+//   share one stat). Either way each path is looked up again from scratch at least once a
+//   second, which catches what neither sees (a write through another name of the file, or
+//   through a shared mapping). Up to 1024 paths per worker; when full, or when an open finds no
+//   descriptor left (EMFILE), the cache starts over. Where the stat is made, `file_cache_valid`
+//   trades that exactness for one system call less per request.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
