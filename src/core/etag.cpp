@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 
 #include <herald/core/etag.hpp>
 #include <herald/core/syntax.hpp>
@@ -20,9 +21,15 @@ std::optional<entity_tag> consume_entity_tag(std::string_view& in) {
   }
   if (s.empty() || s.front() != '"') return std::nullopt;
   s.remove_prefix(1);
-  const auto close = std::find_if_not(s.begin(), s.end(), is_etagc);
-  if (close == s.end() || *close != '"') return std::nullopt;
-  const auto length = static_cast<std::size_t>(close - s.begin());
+  // A table, not is_etagc's comparisons: a conditional request's tags are read on the hot path.
+  static constexpr auto etagc = [] {
+    std::array<bool, 256> table{};
+    for (std::size_t c = 0; c < table.size(); ++c) table[c] = is_etagc(static_cast<char>(c));
+    return table;
+  }();
+  std::size_t length = 0;
+  while (length < s.size() && etagc[static_cast<unsigned char>(s[length])]) ++length;
+  if (length == s.size() || s[length] != '"') return std::nullopt;
   tag.opaque = s.substr(0, length);
   in = s.substr(length + 1);
   return tag;
@@ -101,6 +108,7 @@ bool entity_tag_list::contains(entity_tag current, etag_comparison how) const {
     case etag_list_kind::tags:
       break;
   }
+  if (size_ == 1) return matches(first_, current, how);
   return std::any_of(begin(), end(), [&](entity_tag tag) { return matches(tag, current, how); });
 }
 
@@ -114,7 +122,8 @@ entity_tag_list parse_entity_tag_list(std::string_view field_value) {
     return list;
   }
   for (s = skip_list_separators(s); !s.empty(); s = skip_list_separators(s)) {
-    const bool is_tag = consume_entity_tag(s).has_value();
+    const std::optional<entity_tag> tag = consume_entity_tag(s);
+    const bool is_tag = tag.has_value();
     syntax::skip_ows(s);
     // Each element is a whole entity-tag and the next one starts after a comma: `"a" "b"`,
     // `"a"x` and `"a", *` are all malformed.
@@ -123,7 +132,7 @@ entity_tag_list parse_entity_tag_list(std::string_view field_value) {
       list.size_ = 0;
       return list;
     }
-    ++list.size_;
+    if (list.size_++ == 0) list.first_ = *tag;
   }
   return list;
 }

@@ -156,6 +156,7 @@ class entity_tag_list {
  private:
   std::string_view value_;
   std::size_t size_ = 0;
+  entity_tag first_;  // the one tag of most lists, matched without reading the value again
   etag_list_kind kind_ = etag_list_kind::tags;
 };
 
