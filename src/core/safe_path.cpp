@@ -1,5 +1,6 @@
 #include "herald/core/safe_path.hpp"
 
+#include <array>
 #include <cstddef>
 
 #include "herald/core/uri.hpp"
@@ -86,6 +87,20 @@ safe_path_error check_decoded(std::string_view s) {
   return safe_path_error::none;
 }
 
+// Whether the segment decodes to itself and needs no further check: pchar but '%' (is_pchar),
+// all printable ASCII, as most paths are.
+bool is_plain(std::string_view segment) {
+  static constexpr auto plain = [] {
+    std::array<bool, 256> table{};
+    for (std::size_t c = 0; c < table.size(); ++c)
+      table[c] = uri_chars::is_pchar(static_cast<char>(c));
+    return table;
+  }();
+  for (char c : segment)
+    if (!plain[static_cast<unsigned char>(c)]) return false;
+  return true;
+}
+
 safe_path_result failure(safe_path_error e) {
   safe_path_result result;
   result.error = e;
@@ -134,11 +149,17 @@ safe_path_result map_safe_path(std::string_view raw_path) {
     const std::size_t mark = out.size();
     if (mark != 0) out += '/';
     const std::size_t start = out.size();
-    if (safe_path_error e = decode_segment(raw_path.substr(begin, end - begin), out);
-        e != safe_path_error::none)
-      return failure(e);
+    const std::string_view raw_segment = raw_path.substr(begin, end - begin);
+    if (is_plain(raw_segment)) {
+      out.append(raw_segment);
+    } else {
+      if (safe_path_error e = decode_segment(raw_segment, out); e != safe_path_error::none)
+        return failure(e);
+      if (safe_path_error e = check_decoded(std::string_view(out).substr(start));
+          e != safe_path_error::none)
+        return failure(e);
+    }
     const std::string_view segment = std::string_view(out).substr(start);
-    if (safe_path_error e = check_decoded(segment); e != safe_path_error::none) return failure(e);
 
     bool names_directory = false;
     if (segment.empty() || segment == ".") {
