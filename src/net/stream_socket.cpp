@@ -15,10 +15,6 @@ asio::detail::reactor_op::status read_op_base::perform_read(reactor_op* base) {
   auto* o = static_cast<read_op_base*>(base);
   // As Asio's stream read: no room, no read (recv would report 0, which means the end).
   if (o->room_.size() == 0) return done;
-  if (o->skip_attempt_) {
-    o->skip_attempt_ = false;
-    return not_done;
-  }
   while (true) {
     const ssize_t n = ::recv(o->fd_, o->room_.data(), o->room_.size(), MSG_DONTWAIT);
     if (n > 0) {

@@ -73,9 +73,6 @@ class read_op_base : public asio::detail::reactor_op {
   int fd_;
   asio::mutable_buffer room_;
   bool* emptied_;
-  // Set for the first read of a descriptor just accepted (stream_socket::await_first_report):
-  // the attempt start_op makes before it waits reads nothing.
-  bool skip_attempt_ = false;
 };
 
 template <typename Handler, typename IoExecutor>
@@ -134,13 +131,6 @@ class stream_socket : public asio::ip::tcp::socket {
   // descriptor it was given, in case a duplicate keeps it open).
   void adopt_accepted() noexcept;
 
-  // The first read waits for epoll's report instead of trying recv first. A client connects
-  // before it sends, so a read started right after accept nearly always finds nothing, and the
-  // failed recv costs as much as a successful one. Only for a socket assigned in the same
-  // handler, before the reactor ran: EPOLL_CTL_ADD reports octets that came before it, and
-  // that report must still be ahead.
-  void await_first_report() noexcept { await_report_ = true; }
-
   // Reads into `room` as async_read_some does. With `attempt_first`, tries at once even when
   // the last read emptied the socket, which sees a FIN that came with that read's octets.
   // Without it, waits for epoll's next report if the last read emptied the socket and none has
@@ -166,7 +156,6 @@ class stream_socket : public asio::ip::tcp::socket {
     } else {
       // The reactor's attempt comes first here, on an empty queue of a descriptor it has not
       // seen exhausted; the ones after a report read.
-      p.p->skip_attempt_ = std::exchange(await_report_, false);
       reactor_.start_op(asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, p.p,
                         continuation, true);
     }
@@ -175,7 +164,6 @@ class stream_socket : public asio::ip::tcp::socket {
 
   asio::detail::reactor& reactor_;
   bool emptied_ = false;  // the last read did not fill its room
-  bool await_report_ = false;
 };
 
 }  // namespace herald::net

@@ -64,8 +64,7 @@ connection::connection(asio::ip::tcp::socket socket, std::string peer, worker_co
       parser_(worker.opts.limits),
       body_(worker.opts.limits),
       requests_served_(requests_served) {
-  asio::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  // TCP_NODELAY came with the socket from its listener (net::make_listener).
   socket_.adopt_accepted();
   deadline_ = std::chrono::steady_clock::now() + far_future;
   worker_.connections.insert(this);
@@ -823,9 +822,7 @@ asio::awaitable<bool> connection::take_step(next_step next, http1::parse_result 
   co_return false;
 }
 
-void connection::start(arrival how) {
-  // A woken connection is readable: that woke it.
-  if (how == arrival::accepted) socket_.await_first_report();
+void connection::start() {
   try {
     start_head();
     wait_idle();

@@ -34,11 +34,10 @@ class connection : public std::enable_shared_from_this<connection> {
              std::size_t requests_served = 0);
   ~connection();
 
-  // How the connection came to the worker: accept4 just made it, or parking gave it back.
-  enum class arrival { accepted, woken };
-  // Waits for the first request (or the next one of a connection that was parked). If it
-  // throws, the connection is closed.
-  void start(arrival how);
+  // Reads the first request (or the next one of a connection that was parked) at once: the
+  // listener defers accepting until a request arrives (net::make_listener), and a parked
+  // connection is woken by one. If it throws, the connection is closed.
+  void start();
   // Drain: close now if between requests; otherwise finish the current request first.
   void close_if_idle();
   // Answer 503 and close at once: the worker is over its connection cap.

@@ -69,10 +69,10 @@ struct worker {
 };
 
 void start_connection(worker& w, asio::ip::tcp::socket socket, std::string peer,
-                      std::size_t requests_served, connection::arrival how) {
+                      std::size_t requests_served) {
   auto c = std::make_shared<connection>(std::move(socket), std::move(peer), w.context,
                                         requests_served);
-  c->start(how);
+  c->start();
 }
 
 // A socket that owns `fd`, registered with the worker's reactor. If that fails (out of
@@ -99,8 +99,7 @@ void wake_parked(worker& w, const idle_parking::parked& p) noexcept {
     asio::error_code ec;
     const asio::ip::tcp::endpoint peer = socket.remote_endpoint(ec);
     if (ec) return;  // the client is gone; the socket closes the descriptor
-    start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served,
-                     connection::arrival::woken);
+    start_connection(w, std::move(socket), net::address_text(peer.address()), p.requests_served);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "herald: cannot resume a connection: %s\n", e.what());
   }
@@ -138,7 +137,7 @@ void admit(worker& w, int fd, const asio::ip::tcp::endpoint& from, bool refuse) 
     co_spawn(w.io, [c] { return c->refuse_overloaded(); }, asio::detached);
     return;
   }
-  start_connection(w, std::move(socket), std::move(peer), 0, connection::arrival::accepted);
+  start_connection(w, std::move(socket), std::move(peer), 0);
 }
 
 void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) noexcept;
@@ -214,10 +213,9 @@ accept_turn accept_batch(worker& w, asio::ip::tcp::acceptor& acceptor) {
   return accept_turn::full;
 }
 
-// Accepts what the listener's queue holds, as nginx's multi_accept and h2o do: the connections
-// of one wakeup are registered together, and their requests, which follow the connections,
-// are read after one epoll_wait that reports them all. Each first read waits for that report
-// (net::stream_socket::await_first_report): tried at once it finds nothing. A turn takes at
+// Accepts what the listener's queue holds, as nginx's multi_accept and h2o do. The listener
+// defers accepting until a connection's request arrives (net::make_listener), so each one
+// accepted is answered in the same turn, with no wait for epoll in between. A turn takes at
 // most a batch, so that a flood of connections does not starve the requests of others. A
 // completion handler, it throws nothing: that would end the worker's io_context.
 void accept_queued(worker& w, asio::ip::tcp::acceptor& acceptor) noexcept {

@@ -274,46 +274,14 @@ TEST_F(StreamSocket, AdoptingMakesNoSystemCall) {
   EXPECT_EQ(::fcntl(server_->native_handle(), F_GETFL) & O_NONBLOCK, 0);
 }
 
-TEST_F(StreamSocket, AnAwaitedFirstReadTakesWhatCameBeforeTheRegistration) {
-  // As herald's accept: registered, and the read started in the same turn. epoll's report of
-  // the octets that came before the registration is still ahead, and the read takes them.
+// herald's listener defers accepting until the request has come: the first read, started in
+// the turn that accepted, takes it at once.
+TEST_F(StreamSocket, TheFirstReadOfAnAcceptedSocketTakesWhatCameBeforeTheAccept) {
   accept_as_the_server_does("early request");
-  server_->await_first_report();
   const std::optional<read_outcome> outcome = read(false);
   ASSERT_TRUE(outcome);
   EXPECT_FALSE(outcome->ec);
   EXPECT_EQ(text(outcome->n), "early request");
-}
-
-TEST_F(StreamSocket, AnAwaitedFirstReadWaitsForTheRequest) {
-  accept_as_the_server_does();
-  server_->await_first_report();
-  std::optional<read_outcome> outcome;
-  start_read(false, outcome);
-  expect_waiting_until_sent(outcome, "late request", "late request");
-}
-
-TEST_F(StreamSocket, AnAwaitedFirstReadDoesNotTry) {
-  // The proof that it makes no recv: once the reactor has seen the report of waiting octets
-  // (here, with no read started; why the server starts the read in the accept's turn), the
-  // awaited read does not take them until the next arrival is reported.
-  accept_as_the_server_does("first");
-  settle();
-  server_->await_first_report();
-  std::optional<read_outcome> outcome;
-  start_read(false, outcome);
-  expect_waiting_until_sent(outcome, " second", "first second");
-}
-
-TEST_F(StreamSocket, OnlyTheFirstReadIsAwaited) {
-  accept_as_the_server_does("one");
-  server_->await_first_report();
-  ASSERT_TRUE(read(false));
-  peer_sends("two");
-  settle();  // the report comes while no read waits: the next read must try at once
-  const std::optional<read_outcome> next = read(false);
-  ASSERT_TRUE(next);
-  EXPECT_EQ(text(next->n), "two");
 }
 
 }  // namespace
