@@ -90,12 +90,12 @@ class StreamSocket : public testing::Test {
   }
 
   // The fixture's connection replaced by one accepted as herald's server accepts: accept4
-  // with SOCK_NONBLOCK, assigned, adopted. `before_registration` arrives before the accept.
-  void accept_as_the_server_does(std::string_view before_registration = {}) {
+  // with SOCK_NONBLOCK, assigned, adopted, once `request` has come.
+  void accept_as_the_server_does(std::string_view request) {
     server_.reset();
     peer_.close();
     peer_.connect(acceptor_.local_endpoint());
-    if (!before_registration.empty()) peer_sends(before_registration);
+    peer_sends(request);
     asio::ip::tcp::endpoint from;
     socklen_t length = static_cast<socklen_t>(from.capacity());
     const int fd =
