@@ -429,8 +429,8 @@ struct cached_path {
   std::chrono::steady_clock::time_point resolved;
   std::chrono::steady_clock::time_point checked;  // the last stat that found it unchanged
   std::uint64_t checked_arrival = 0;  // server::request::arrival of the request that did
-  // What the path holds; null for a path that named nothing (kept only within
-  // static_options::file_cache_valid).
+  // What the path holds; null for a path that named nothing (kept in worker_files::missing,
+  // while watched or within static_options::file_cache_valid).
   std::shared_ptr<const file_set> set;
   bool watched = false;  // the worker's inotify watch covers it
 };
@@ -438,6 +438,9 @@ struct cached_path {
 constexpr auto sibling_recheck = std::chrono::seconds(1);
 // Bounds the descriptors and snapshots (16 KiB at most each) a worker holds.
 constexpr std::size_t max_cached_paths = 1024;
+// Paths that named nothing are kept apart and fewer, so that requests for many missing paths
+// (a scanner's) do not push the files being served out of the cache.
+constexpr std::size_t max_missing_paths = 256;
 
 bool same_file(const struct stat& a, const struct stat& b) {
   return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
@@ -466,6 +469,7 @@ constexpr std::size_t watches_kept = 256;
 
 struct worker_files {
   path_cache cache;
+  path_cache missing;
   // Created on the first path cached on a server's worker thread; destroyed with the thread,
   // before the worker's io_context.
   std::optional<net::change_watch> watch;
@@ -514,17 +518,25 @@ std::map<watched_directory, int>::iterator forget_watch(
   return w.watches.erase(it);
 }
 
-// Starts a full cache over. Before a path's watches are set up: starting over forgets them.
-void make_room() {
+// Starts a full table over: the files' with every watch, or the missing paths', which need
+// no watch the files do not. Before a path's watches are set up: starting over forgets them.
+void make_room(bool for_missing) {
   worker_files& w = this_worker_files();
+  if (for_missing) {
+    if (w.missing.size() >= max_missing_paths) w.missing.clear();
+    return;
+  }
   if (w.cache.size() < max_cached_paths) return;
   w.cache.clear();
+  w.missing.clear();
   forget_watches(w);
 }
 
 void remember(const std::string& relative, cached_path entry) {
-  make_room();
-  worker_cache().insert_or_assign(relative, std::move(entry));
+  const bool missing = entry.set == nullptr;
+  make_room(missing);
+  worker_files& w = this_worker_files();
+  (missing ? w.missing : w.cache).insert_or_assign(relative, std::move(entry));
 }
 
 // Whether a change to `changed` can change what `path` names: it is the path, a directory
@@ -553,10 +565,11 @@ void forget_watches_beneath(worker_files& w, std::uint64_t owner, std::string_vi
 void sweep_watches(worker_files& w) {
   if (w.watches.size() < w.sweep_at) return;
   std::set<watched_directory> needed;
-  for (const auto& [relative, entry] : w.cache)
-    if (entry.watched)
-      for (std::string_view dir : directories_above(entry.set ? entry.served : relative))
-        needed.insert({entry.owner, std::string(dir)});
+  for (const path_cache* table : {&w.cache, &w.missing})
+    for (const auto& [relative, entry] : *table)
+      if (entry.watched)
+        for (std::string_view dir : directories_above(entry.set ? entry.served : relative))
+          needed.insert({entry.owner, std::string(dir)});
   for (auto it = w.watches.begin(); it != w.watches.end();)
     it = needed.contains(it->first) ? std::next(it) : forget_watch(w, it);
   w.sweep_at = std::max(watches_kept, 2 * w.watches.size());
@@ -571,17 +584,20 @@ void on_change(int watch, std::string_view name) noexcept {
     const std::vector<watched_directory> dirs = found->second;
     for (const watched_directory& dir : dirs) {
       const std::string changed = name.empty() ? dir.relative : join_path(dir.relative, name);
-      std::erase_if(w.cache, [&](const auto& item) {
+      const auto affected = [&](const auto& item) {
         const cached_path& entry = item.second;
         return entry.owner == dir.owner &&
                ((entry.set && affected_by(entry.served, changed, true)) ||
                 affected_by(item.first, changed, false));
-      });
+      };
+      std::erase_if(w.cache, affected);
+      std::erase_if(w.missing, affected);
       forget_watches_beneath(w, dir.owner, changed);
     }
   } catch (const std::exception&) {
     // Whatever the cache holds may be stale now.
     w.cache.clear();
+    w.missing.clear();
     forget_watches(w);
   }
 }
@@ -987,9 +1003,14 @@ std::unique_ptr<server::resource> static_files::locate(const server::request& r)
 std::unique_ptr<server::resource> static_files::cached_resource(
     const server::request& r, const core::safe_path& mapped,
     std::chrono::steady_clock::time_point now) {
-  path_cache& cache = worker_cache();
-  auto hit = cache.find(std::string_view(mapped.relative));
-  if (hit == cache.end()) return nullptr;
+  worker_files& w = this_worker_files();
+  path_cache* table = &w.cache;
+  auto hit = table->find(std::string_view(mapped.relative));
+  if (hit == table->end()) {
+    table = &w.missing;
+    hit = table->find(std::string_view(mapped.relative));
+    if (hit == table->end()) return nullptr;
+  }
   cached_path& entry = hit->second;
   if (entry.owner == id_ && entry.directory == mapped.directory) {
     // A watched path is looked up again each `sibling_recheck` all the same, for the changes
@@ -1014,7 +1035,7 @@ std::unique_ptr<server::resource> static_files::cached_resource(
       }
     }
   }
-  cache.erase(hit);
+  table->erase(hit);
   return nullptr;
 }
 
@@ -1035,7 +1056,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
     // While the watch would report its creation, or within the window nginx's
     // open_file_cache_errors would give it, a missing path stays missing without another open.
     if (error == ENOENT && !options_.multiviews) {
-      make_room();
+      make_room(true);
       const bool watched = watch_missing(id_, root_fd_, relative);
       if (watched || options_.file_cache_valid.count() > 0)
         remember(relative,
@@ -1102,7 +1123,7 @@ std::unique_ptr<server::resource> static_files::locate_path(const server::reques
   set->files.emplace_back(std::move(owner), st, content_type, std::string_view{});
   set->offer_codings();
   if (set->consistent()) {
-    make_room();
+    make_room(false);
     const bool watched = watch_served(id_, root_fd_, file, *set->files.back().fd, st);
     remember(relative, cached_path{id_, mapped.directory, std::move(file), st, now, now, r.arrival,
                                    set, watched});

@@ -1455,6 +1455,31 @@ TEST_F(StaticFiles, WatchesOfDirectoriesNoLongerCachedAreLetGo) {
   EXPECT_EQ(changed->body, "changed\n");
 }
 
+// Whether this process holds a descriptor open on `file`, as the worker's cache does.
+bool held_open(const std::filesystem::path& file) {
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    if (std::filesystem::read_symlink(fd.path(), ec) == file) return true;
+  }
+  return false;
+}
+
+// Missing paths are remembered apart from files, and fewer: a scanner's stream of them does not
+// push the files being served out of the cache.
+TEST_F(StaticFiles, RequestsForManyMissingPathsLeaveTheServedFilesCached) {
+  start();
+  raw_client c = connect();
+  auto served = fetch(c, "GET", "/hello.txt");
+  ASSERT_TRUE(served);
+  ASSERT_TRUE(held_open(hello_));
+  for (int i = 0; i < 1100; ++i) {
+    auto missing = fetch(c, "GET", "/scan/" + std::to_string(i) + ".php");
+    ASSERT_TRUE(missing);
+    ASSERT_EQ(missing->status, 404);
+  }
+  EXPECT_TRUE(held_open(hello_));
+}
+
 // The trade nginx's open_file_cache_valid makes, where the watch cannot help (here a symbolic
 // link on the way): no stat for a while, so an edit is seen only once that time has passed.
 TEST_F(StaticFiles, FileCacheValidServesTheCachedFileWithoutChecking) {

@@ -53,8 +53,10 @@
 //   share one stat). Either way each path is looked up again from scratch at least once a
 //   second, which catches what neither sees (a write through another name of the file, or
 //   through a shared mapping). Up to 1024 paths per worker; when full, or when an open finds no
-//   descriptor left (EMFILE), the cache starts over. Where the stat is made, `file_cache_valid`
-//   trades that exactness for one system call less per request.
+//   descriptor left (EMFILE), the cache starts over. Up to 256 paths that named nothing are
+//   kept apart, so that requests for many of them (a scanner's) do not push files out. Where
+//   the stat is made, `file_cache_valid` trades that exactness for one system call less per
+//   request.
 // - Multiviews (`multiviews`, off by default): a path that names nothing, "/docs/guide", is
 //   answered from the files of its directory named "guide.EXT" or "guide.EXT.LANG" (in either
 //   order), where EXT is an extension of the media type table and LANG a language tag ("en",
