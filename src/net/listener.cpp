@@ -52,7 +52,7 @@ asio::ip::tcp::acceptor make_listener(asio::io_context& io, const asio::ip::tcp:
   // request in one turn instead of sleeping in epoll_wait in between (measured: 0.68 context
   // switches per new connection before, 0.04 after; a third less CPU per connection). A
   // client that sends nothing is accepted about a second later all the same, when it answers
-  // the SYN-ACK the kernel sends again, and then waits out its idle timeout like any other.
+  // the SYN-ACK the kernel sends again, and is then closed at the header timeout.
   acceptor.set_option(defer_accept(1), ec);
   if (ec) fail(ec, "cannot defer accepting (TCP_DEFER_ACCEPT) on");
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
