@@ -620,6 +620,18 @@ TEST_F(Connection, ParkedConnectionReadsAHeadThatArrivesInPieces) {
   EXPECT_EQ(r->body, "GET /in-pieces 0\n");
 }
 
+// The listener defers accepting until a request comes (TCP_DEFER_ACCEPT); a client that sends
+// nothing is handed over about a second later all the same, and then gets the header timeout.
+TEST_F(Connection, ANewConnectionThatSendsNothingIsClosedSilently) {
+  opts_.header_timeout = 300ms;
+  start();
+  raw_client c = connect();
+  const auto begin = test::steady::now();
+  EXPECT_TRUE(c.wait_closed(10s)) << to_string(c.last_end());
+  EXPECT_GE(test::steady::now() - begin, 250ms);
+  EXPECT_EQ(c.buffered(), "") << "no request, so no 408";
+}
+
 TEST_F(Connection, ParkedConnectionIsClosedSilentlyAtTheIdleTimeout) {
   opts_.idle_timeout = idle_parking::park_after + 500ms;
   start();
