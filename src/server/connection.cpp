@@ -308,11 +308,17 @@ bool connection::queue(response& r, const http1::request_head* head, bool head_r
       no_content ? http1::content_size::empty() : http1::content_size::known(r.body.size());
   http1::serialized_head s = http1::serialize_response_head(r.status, r.fields, size, o, heads_);
   if (s.failure) {
+    heads_.resize(head_begin);
+    // The server's own answer to that failing too would recurse for ever: the connection ends
+    // without it (server::start refuses the one option that could cause it, the Server value).
+    if (r.reason_token == "invalid-response") {
+      log(head, 500, 0, "invalid-response");
+      return false;
+    }
     // A handler built a response the wire cannot carry: that is the server's fault.
     response failure = error_response(500, "The server built an invalid response.", std::nullopt,
                                       "invalid-response");
     failure.close = true;
-    heads_.resize(head_begin);
     return queue(failure, head, head_request);
   }
   const std::uint64_t bytes = s.framing == http1::body_framing::none ? 0 : r.body.size();

@@ -1,5 +1,4 @@
-#include <herald/server/server.hpp>
-
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -10,23 +9,24 @@
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
-#include <fmt/format.h>
-
-#include <pthread.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <fmt/format.h>
 #include <functional>
 #include <limits>
 #include <optional>
+#include <pthread.h>
+#include <stdexcept>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
+
+#include <herald/core/syntax.hpp>
+#include <herald/server/server.hpp>
 
 #include "net/address_text.hpp"
 #include "net/listener.hpp"
@@ -342,6 +342,12 @@ class signals_blocked {
 
 void server::start() {
   impl& s = *impl_;
+  // Every response carries it: a value no field can hold (RFC 9110 §5.5) would leave the
+  // server no way to answer at all.
+  if (!s.opts.server_header.empty() && !core::syntax::is_field_value(s.opts.server_header))
+    throw std::invalid_argument(
+        "the Server header value must be a field value: no control characters, and no space "
+        "or tab at either end (RFC 9110 §5.5)");
   const int ceiling = descriptor_ceiling();
   if (s.opts.access_log) s.log = std::make_unique<access_log>(s.opts.access_log_path, s.opts.log_format);
   unsigned count = s.opts.workers != 0 ? s.opts.workers : std::max(1u, std::thread::hardware_concurrency());

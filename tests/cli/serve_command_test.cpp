@@ -124,6 +124,16 @@ TEST(ServeCommand, InvalidListenFailsWithOneLine) {
   EXPECT_EQ(r.err, "herald serve: --listen x:99999: the port must be a number from 0 to 65535\n");
 }
 
+TEST(ServeCommand, AServerHeaderWithAControlCharacterFailsWithOneLine) {
+  test::temp_dir dir;
+  run_result r = run_herald(
+      {"serve", dir.path().string(), "--listen", "127.0.0.1:0", "--server-header", "bad\x01value"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "herald serve: the Server header value must be a field value: no control "
+            "characters, and no space or tab at either end (RFC 9110 §5.5)\n");
+}
+
 TEST(ServeCommand, UnknownHostFailsWithOneLine) {
   test::temp_dir dir;
   run_result r = run_herald({"serve", dir.path().string(), "--listen", "nowhere.invalid:0"});

@@ -156,6 +156,23 @@ TEST(ServerStart, UnparsableHostThrowsNamingIt) {
   }
 }
 
+// Every response carries the Server value: one no field can hold would leave no response
+// sendable (it used to recurse, failing the 500 that replaced each one, until the stack ran out).
+TEST(ServerStart, AServerValueNoFieldCanHoldIsRefused) {
+  test_handler h;
+  for (const char* value : {"bad\x01value", "bad\r\nX-Injected: 1", " padded"}) {
+    options o = test::test_options();
+    o.server_header = value;
+    server s(o, h);
+    try {
+      s.start();
+      ADD_FAILURE() << "started with " << value;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("Server header value"));
+    }
+  }
+}
+
 TEST(ServerStart, PortHeldByAnotherSocketThrowsNamingTheAddress) {
   plain_listener taken;
   test_handler h;
