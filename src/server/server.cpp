@@ -348,6 +348,14 @@ void server::start() {
     throw std::invalid_argument(
         "the Server header value must be a field value: no control characters, and no space "
         "or tab at either end (RFC 9110 §5.5)");
+  // Compared with each peer's address as text: an address written another way ("::0:1"), or
+  // a host name, would never match.
+  for (std::string& peer : s.opts.deny_peers) {
+    asio::error_code ec;
+    const asio::ip::address address = asio::ip::make_address(peer, ec);
+    if (ec) throw std::invalid_argument("a denied peer must be an IP address: " + peer);
+    peer = net::address_text(address);
+  }
   const int ceiling = descriptor_ceiling();
   if (s.opts.access_log) s.log = std::make_unique<access_log>(s.opts.access_log_path, s.opts.log_format);
   unsigned count = s.opts.workers != 0 ? s.opts.workers : std::max(1u, std::thread::hardware_concurrency());

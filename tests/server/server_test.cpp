@@ -173,6 +173,19 @@ TEST(ServerStart, AServerValueNoFieldCanHoldIsRefused) {
   }
 }
 
+TEST(ServerStart, ADeniedPeerThatIsNoAddressIsRefused) {
+  test_handler h;
+  options o = test::test_options();
+  o.deny_peers = {"127.0.0.1", "localhost"};
+  server s(o, h);
+  try {
+    s.start();
+    ADD_FAILURE() << "started";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("localhost"));
+  }
+}
+
 TEST(ServerStart, PortHeldByAnotherSocketThrowsNamingTheAddress) {
   plain_listener taken;
   test_handler h;
