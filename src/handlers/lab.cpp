@@ -1102,11 +1102,30 @@ std::optional<response> refuse_method(const route& r, const http1::request_head&
 
 }  // namespace
 
+namespace {
+
+// A "." or ".." segment: request paths are matched once their dot-segments are removed (RFC
+// 3986 §5.2.4), so a prefix holding one would never match.
+bool has_dot_segment(std::string_view path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::string> normalize_lab_prefix(std::string& prefix) {
   while (prefix.size() > 1 && prefix.ends_with('/')) prefix.pop_back();
   if (prefix == "/") prefix.clear();
-  if (!prefix.empty() && (prefix.front() != '/' || prefix.find_first_of("?#%\\ ") != std::string::npos ||
-                          prefix.find("//") != std::string::npos))
+  if (!prefix.empty() &&
+      (prefix.front() != '/' || prefix.find_first_of("?#%\\ ") != std::string::npos ||
+       prefix.find("//") != std::string::npos || has_dot_segment(prefix)))
     return prefix + ": expected a path such as /lab";
   return std::nullopt;
 }

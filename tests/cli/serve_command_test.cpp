@@ -432,6 +432,15 @@ TEST(ServeLab, RootPrefixStillImpliesTheLab) {
   EXPECT_TRUE(p.options.lab) << "--lab-prefix / says where the lab goes: it implies --lab too";
 }
 
+TEST(ServeLab, PrefixWithADotSegmentIsOneLineAndExit2) {
+  test::temp_dir dir;
+  for (const char* prefix : {"/a/../b", "/./lab", "/lab/.."}) {
+    run_result r = run_herald({"serve", dir.path().string(), "--lab-prefix", prefix});
+    EXPECT_EQ(r.code, 2) << prefix;
+    EXPECT_THAT(r.err, HasSubstr("expected a path such as /lab")) << prefix;
+  }
+}
+
 TEST(ServeLab, PrefixWithoutLeadingSlashIsOneLineAndExit2) {
   test::temp_dir dir;
   run_result r = run_herald({"serve", dir.path().string(), "--lab-prefix", "lab"});
