@@ -1,16 +1,15 @@
 #include "cli/serve_command.hpp"
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
-#include <pthread.h>
-#include <sys/resource.h>
-
 #include <charconv>
+#include <cmath>
 #include <csignal>
+#include <fmt/format.h>
 #include <optional>
 #include <ostream>
+#include <pthread.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <system_error>
 
 #include <herald/handlers/lab.hpp>
@@ -27,6 +26,22 @@ namespace {
 
 std::chrono::milliseconds seconds(double s) {
   return std::chrono::milliseconds(static_cast<long long>(s * 1000));
+}
+
+constexpr double one_year = 365.0 * 24 * 3600;
+
+// Seconds that `seconds` turns into milliseconds a timer can hold: finite (CLI11's range
+// checks let NaN through) and from `least` to `most`.
+CLI::Validator seconds_within(double least, double most) {
+  return CLI::Validator(
+      [least, most](std::string& text) -> std::string {
+        double value = 0;
+        if (CLI::detail::lexical_cast(text, value) && std::isfinite(value) && value >= least &&
+            value <= most)
+          return {};
+        return fmt::format("{}: expected seconds from {} to {}", text, least, most);
+      },
+      fmt::format("SECONDS in [{} - {}]", least, most));
 }
 
 // The file's values where the command line gave none: flags override the file. The file's
@@ -99,21 +114,29 @@ void add_serve_command(CLI::App& app, serve_options& o) {
                   "Address to listen on, host:port or port; repeatable (default 127.0.0.1:8080)")
       ->allow_extra_args(false);
   cmd->add_option("--workers", o.server.workers, "Worker threads (default: one per core)");
-  cmd->add_option("--header-timeout", o.header_timeout, "Seconds for a request head to arrive (408)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--header-timeout", o.header_timeout,
+                  "Seconds for a request head to arrive (408)")
+      ->capture_default_str()
+      ->check(seconds_within(0.001, one_year));
   cmd->add_option("--body-timeout", o.body_timeout, "Seconds the request content may stall (408)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--idle-timeout", o.idle_timeout, "Seconds an idle keep-alive connection stays open")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(seconds_within(0.001, one_year));
+  cmd->add_option("--idle-timeout", o.idle_timeout,
+                  "Seconds an idle keep-alive connection stays open")
+      ->capture_default_str()
+      ->check(seconds_within(0.001, one_year));
   cmd->add_option("--send-timeout", o.send_timeout, "Seconds a slow reader may stall a response")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(seconds_within(0.001, one_year));
   cmd->add_option("--file-cache-valid", o.file_cache_valid,
                   "Seconds a worker serves a cached file that inotify cannot watch (NFS, a "
                   "symbolic link on the way) without checking that its path still names it "
                   "unchanged (0: check on every request)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(seconds_within(0, one_year));
   cmd->add_option("--grace", o.grace, "Seconds requests in flight may finish after SIGTERM")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(seconds_within(0, one_year));
   cmd->add_option("--max-request-line", o.server.limits.max_request_line, "Octets in a request line (414)")
       ->capture_default_str()->check(CLI::Range(std::size_t{8000}, std::size_t{1} << 20));
   cmd->add_option("--max-header-size", o.server.limits.max_header_section, "Octets of header fields (431)")
@@ -184,7 +207,8 @@ void add_serve_command(CLI::App& app, serve_options& o) {
                   "Mount the lab at this path (e.g. /lab) and serve the files elsewhere; implies --lab");
   cmd->add_option("--lab-max-delay", o.lab_max_delay,
                   "Seconds the lab's slow endpoints may take (/delay, /drip, /timeout, ...)")
-      ->capture_default_str()->check(CLI::Range(0.0, 600.0));
+      ->capture_default_str()
+      ->check(seconds_within(0, 600));
   cmd->add_option("--lab-max-bytes", o.lab_options.max_bytes,
                   "Octets the lab's generated content may have (/bytes, /range, /drip, ...)")
       ->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 30));

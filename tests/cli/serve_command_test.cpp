@@ -134,6 +134,18 @@ TEST(ServeCommand, AServerHeaderWithAControlCharacterFailsWithOneLine) {
             "characters, and no space or tab at either end (RFC 9110 §5.5)\n");
 }
 
+// A timeout becomes milliseconds on a timer: NaN, or more than a year, would overflow the
+// conversion, and less than a millisecond would be none at all.
+TEST(ServeCommand, ATimeoutNoTimerCanHoldFailsWithOneLine) {
+  test::temp_dir dir;
+  for (const char* value : {"nan", "inf", "1e300", "1e-300", "-1"}) {
+    run_result r = run_herald({"serve", dir.path().string(), "--idle-timeout", value});
+    EXPECT_EQ(r.code, 2) << value;
+    EXPECT_EQ(r.err, std::string("herald: --idle-timeout: ") + value +
+                         ": expected seconds from 0.001 to 31536000 (run herald --help)\n");
+  }
+}
+
 TEST(ServeCommand, UnknownHostFailsWithOneLine) {
   test::temp_dir dir;
   run_result r = run_herald({"serve", dir.path().string(), "--listen", "nowhere.invalid:0"});
