@@ -1,15 +1,17 @@
 #include "cli/serve_command.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <pthread.h>
+#include <sys/resource.h>
+
 #include <charconv>
 #include <cmath>
 #include <csignal>
-#include <fmt/format.h>
 #include <optional>
 #include <ostream>
-#include <pthread.h>
 #include <stdexcept>
-#include <sys/resource.h>
 #include <system_error>
 
 #include <herald/handlers/lab.hpp>

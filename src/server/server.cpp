@@ -1,4 +1,5 @@
-#include <algorithm>
+#include <herald/server/server.hpp>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -9,24 +10,26 @@
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <fmt/format.h>
 #include <functional>
 #include <limits>
 #include <optional>
-#include <pthread.h>
 #include <stdexcept>
-#include <sys/resource.h>
-#include <sys/socket.h>
 #include <system_error>
 #include <thread>
-#include <unistd.h>
 
 #include <herald/core/syntax.hpp>
-#include <herald/server/server.hpp>
 
 #include "net/address_text.hpp"
 #include "net/listener.hpp"
