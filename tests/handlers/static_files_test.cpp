@@ -78,6 +78,12 @@ class StaticFiles : public testing::Test {
     handler_.emplace(*files_, h);
     server_.emplace(test::test_options(), *handler_);
   }
+  // nginx's open_file_cache_valid: where the watch cannot serve, no stat for that long.
+  void start_with_file_cache_valid(std::chrono::milliseconds valid) {
+    static_options o = options();
+    o.file_cache_valid = valid;
+    start(std::move(o));
+  }
   std::filesystem::path root() const { return dir_.path() / "www"; }
   raw_client connect() { return server_->connect(); }
   std::optional<test::http_response> fetch(raw_client& c, std::string_view method,
@@ -1483,9 +1489,7 @@ TEST_F(StaticFiles, RequestsForManyMissingPathsLeaveTheServedFilesCached) {
 // The trade nginx's open_file_cache_valid makes, where the watch cannot help (here a symbolic
 // link on the way): no stat for a while, so an edit is seen only once that time has passed.
 TEST_F(StaticFiles, FileCacheValidServesTheCachedFileWithoutChecking) {
-  static_options o = options();
-  o.file_cache_valid = 10s;
-  start(std::move(o));
+  start_with_file_cache_valid(10s);
   raw_client c = connect();
   auto first = fetch(c, "GET", "/link-in.txt");
   ASSERT_TRUE(first);
@@ -1498,9 +1502,7 @@ TEST_F(StaticFiles, FileCacheValidServesTheCachedFileWithoutChecking) {
 
 TEST_F(StaticFiles, FileCacheValidDoesNotHoldBackAChangeTheWatchReports) {
   if (!watchable(root())) GTEST_SKIP() << "inotify does not see every change here";
-  static_options o = options();
-  o.file_cache_valid = 10s;
-  start(std::move(o));
+  start_with_file_cache_valid(10s);
   raw_client c = connect();
   auto first = fetch(c, "GET", "/hello.txt");
   ASSERT_TRUE(first);
@@ -1512,9 +1514,7 @@ TEST_F(StaticFiles, FileCacheValidDoesNotHoldBackAChangeTheWatchReports) {
 
 TEST_F(StaticFiles, FileCacheValidRemembersAMissingPathForAsLong) {
   std::filesystem::create_directory_symlink("docs", root() / "docs-link");
-  static_options o = options();
-  o.file_cache_valid = 10s;
-  start(std::move(o));
+  start_with_file_cache_valid(10s);
   raw_client c = connect();
   auto before = fetch(c, "GET", "/docs-link/later.txt");
   ASSERT_TRUE(before);
