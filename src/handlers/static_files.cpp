@@ -619,16 +619,21 @@ net::change_watch* worker_watch() {
   return &*w.watch;
 }
 
+// The directory `dir` beneath the root `root_fd` as a path for inotify and statfs: through the
+// root's descriptor, which stays the root if the root is renamed; a final "." keeps /proc's
+// link to the root from being taken instead of the root itself.
+std::string beneath_root(int root_fd, std::string_view dir) {
+  std::string path = "/proc/self/fd/" + std::to_string(root_fd) + "/";
+  path += dir.empty() ? std::string_view(".") : dir;
+  return path;
+}
+
 // Watches the directory `dir` beneath the root `root_fd` for `owner`: 0, or -1 with errno.
 int watch_directory(worker_files& w, net::change_watch& watch, std::uint64_t owner, int root_fd,
                     std::string_view dir) {
   watched_directory key{owner, std::string(dir)};
   if (w.watches.contains(key)) return 0;
-  // The path names the directory through the root's descriptor, which stays the root if the
-  // root is renamed; a final "." keeps /proc's link to it from being watched instead.
-  const std::string path = "/proc/self/fd/" + std::to_string(root_fd) + "/" +
-                           (dir.empty() ? std::string(".") : key.relative);
-  const int id = watch.watch_directory(path.c_str());
+  const int id = watch.watch_directory(beneath_root(root_fd, dir).c_str());
   if (id < 0) return -1;
   w.directories[id].push_back(key);
   w.watches.emplace(std::move(key), id);
@@ -671,9 +676,9 @@ bool watch_missing(std::uint64_t owner, int root_fd, const std::string& relative
     break;
   }
   struct statfs fs {};
-  const std::string deepest_path = "/proc/self/fd/" + std::to_string(root_fd) + "/" +
-                                   (deepest.empty() ? std::string(".") : std::string(deepest));
-  if (::statfs(deepest_path.c_str(), &fs) != 0 || !net::inotify_sees_every_change(fs)) return false;
+  if (::statfs(beneath_root(root_fd, deepest).c_str(), &fs) != 0 ||
+      !net::inotify_sees_every_change(fs))
+    return false;
   struct stat st {};
   return ::fstatat(root_fd, relative.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 &&
          (errno == ENOENT || errno == ENOTDIR);
